@@ -1,0 +1,328 @@
+"""The scoring engine: PRODUCT.md's scoring rules as one pure, deterministic function.
+
+No I/O and no framework: a bank and answers in, a frozen `Result` out. Answers
+must have passed `check_answers` first; the engine does not re-validate them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from app.banks.schema import LANGUAGES, Bank, Option, Question, QuestionType, TextCheck
+from app.scoring.answers import DONT_KNOW, NOT_APPLICABLE, is_shown, special_state
+from app.scoring.result import (
+    BankRef,
+    Decision,
+    DimensionResult,
+    DimensionStatus,
+    Gap,
+    GapKind,
+    GapQuestion,
+    KnockoutResult,
+    QuestionResult,
+    QuestionState,
+    Result,
+    Severity,
+)
+
+ENGINE_VERSION = "1.0.0"
+# A gap this many points below its target is `major`; closer ones are `minor`.
+MAJOR_SHORTFALL = 20.0
+# How many of a dimension's weakest questions a gap lists.
+GAP_QUESTIONS = 3
+_SEVERITY_ORDER = {Severity.blocker: 0, Severity.major: 1, Severity.minor: 2}
+_KIND_ORDER = {GapKind.knockout: 0, GapKind.floor: 1, GapKind.target: 2}
+
+
+@dataclass(frozen=True)
+class _Scored:
+    question: Question
+    state: QuestionState
+    score: float  # 0..1; meaningful only when applicable
+    answer: Any
+    recommendation: str | None
+
+    @property
+    def applicable(self) -> bool:
+        return self.state not in (QuestionState.hidden, QuestionState.not_applicable)
+
+    @property
+    def covered(self) -> bool:
+        return self.state == QuestionState.answered
+
+
+def score(bank: Bank, answers: Mapping[str, Any], *, lang: str = "en", content_hash: str = "") -> Result:
+    """Score checked `answers` against `bank`, with texts in `lang`."""
+    lang = lang if lang in LANGUAGES else "en"
+    questions = {q.key: q for q in bank.questions}
+    scored = [_score_question(q, answers, questions, lang) for q in bank.questions]
+    by_dimension: dict[str, list[_Scored]] = {d.key: [] for d in bank.dimensions}
+    for item in scored:
+        by_dimension[item.question.dimension].append(item)
+
+    raw_scores = {key: _dimension_score(items) for key, items in by_dimension.items()}
+    included = {k: v for k, v in raw_scores.items() if v is not None}
+    dimension_weight = sum(bank.dimension(k).weight for k in included)
+    overall = sum(bank.dimension(k).weight * v for k, v in included.items()) / dimension_weight if included else 0.0
+    coverage = _coverage(scored)
+
+    dimensions = [_dimension_result(bank, d.key, raw_scores[d.key], by_dimension[d.key], lang) for d in bank.dimensions]
+    knockouts = [k for item in scored if item.applicable for k in _knockouts(item, lang)]
+    decision = _decide(bank, round(overall, 2), coverage, dimensions, knockouts)
+    contributions = {
+        item.question.key: _contribution(item, by_dimension[item.question.dimension], bank, dimension_weight)
+        for item in scored
+    }
+    return Result(
+        decision=decision,
+        score=round(overall, 2),
+        coverage=round(coverage, 4),
+        locale=lang,
+        dimensions=dimensions,
+        gaps=_gaps(bank, dimensions, by_dimension, scored, knockouts, lang),
+        knockouts=knockouts,
+        questions=[
+            QuestionResult(
+                key=item.question.key,
+                dimension=item.question.dimension,
+                state=item.state,
+                score=round(item.score, 4) if item.applicable else None,
+                weight=item.question.weight,
+                contribution=contributions[item.question.key],
+                ignored_answer=item.state == QuestionState.hidden and item.answer is not None,
+                recommendation=item.recommendation,
+            )
+            for item in scored
+        ],
+        bank=BankRef(slug=bank.slug, version=bank.version, content_hash=content_hash),
+        engine_version=ENGINE_VERSION,
+    )
+
+
+def _score_question(
+    question: Question, answers: Mapping[str, Any], questions: Mapping[str, Question], lang: str
+) -> _Scored:
+    answer = answers.get(question.key)
+    if not is_shown(question, answers, questions):
+        return _Scored(question, QuestionState.hidden, 0.0, answer, None)
+    state = special_state(answer)
+    if state == NOT_APPLICABLE:
+        return _Scored(question, QuestionState.not_applicable, 0.0, answer, None)
+    if answer is None or state == DONT_KNOW:
+        missing = QuestionState.dont_know if state == DONT_KNOW else QuestionState.missing
+        return _Scored(question, missing, 0.0, answer, question.recommendation.get(lang))
+    value, advice = _value_score(question, answer, lang)
+    recommendation = (advice or question.recommendation.get(lang)) if value < 1 else None
+    return _Scored(question, QuestionState.answered, value, answer, recommendation)
+
+
+def _value_score(question: Question, answer: Any, lang: str) -> tuple[float, str | None]:
+    """The question score in [0, 1] and any advice more specific than the question's own."""
+    best = question.best_points()
+    match question.type:
+        case QuestionType.multi_choice:
+            chosen = [o for o in question.options or [] if o.value in answer]
+            return min(1.0, sum(o.points for o in chosen) / best), None
+        case QuestionType.number:
+            band = next((b for b in question.bands or [] if b.min <= answer <= b.max), None)
+            if band is None:
+                return 0.0, None
+            return band.points / best, band.recommendation.get(lang) if band.recommendation else None
+        case QuestionType.text:
+            failed = [c for c in question.checks or [] if not _passes(c, answer)]
+            passed_points = best - sum(c.points for c in failed)
+            advice = " ".join(c.recommendation.get(lang) for c in failed) or None
+            return passed_points / best, advice
+        case _:
+            option = _chosen_option(question, answer)
+            return option.points / best, option.recommendation.get(lang) if option.recommendation else None
+
+
+def _chosen_option(question: Question, answer: Any) -> Option:
+    # type() as well as value: True == 1, and a scale answer of 1 must not pick a boolean option
+    return next(o for o in question.options or [] if type(o.value) is type(answer) and o.value == answer)
+
+
+def _passes(check: TextCheck, text: str) -> bool:
+    if check.kind == "min_length":
+        return len(text.strip()) >= int(check.value)  # type: ignore[arg-type]
+    if check.kind == "max_length":
+        return len(text) <= int(check.value)  # type: ignore[arg-type]
+    # An answer may be written in either language, whatever language the result is shown in.
+    return any(_pattern(check.value.get(lang)).search(text) for lang in LANGUAGES)  # type: ignore[union-attr]
+
+
+@cache
+def _pattern(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.IGNORECASE)
+
+
+def _dimension_score(items: list[_Scored]) -> float | None:
+    applicable = [i for i in items if i.applicable]
+    total = sum(i.question.weight for i in applicable)
+    if not applicable:
+        return None
+    return 100 * sum(i.question.weight * i.score for i in applicable) / total
+
+
+def _coverage(items: list[_Scored]) -> float:
+    applicable = [i for i in items if i.applicable]
+    total = sum(i.question.weight for i in applicable)
+    return sum(i.question.weight for i in applicable if i.covered) / total if total else 0.0
+
+
+def _dimension_result(bank: Bank, key: str, raw: float | None, items: list[_Scored], lang: str) -> DimensionResult:
+    dimension = bank.dimension(key)
+    shown = round(raw, 2) if raw is not None else None
+    if shown is None:
+        status = DimensionStatus.not_applicable
+    elif dimension.floor is not None and shown < dimension.floor:
+        status = DimensionStatus.below_floor
+    elif shown < dimension.target:
+        status = DimensionStatus.below_target
+    else:
+        status = DimensionStatus.met
+    return DimensionResult(
+        key=key,
+        title=dimension.title.get(lang),
+        score=shown,
+        weight=dimension.weight,
+        target=dimension.target,
+        floor=dimension.floor,
+        coverage=round(_coverage(items), 4),
+        status=status,
+    )
+
+
+def _knockouts(item: _Scored, lang: str) -> list[KnockoutResult]:
+    if not item.covered or item.question.options is None:
+        return []
+    chosen = item.answer if isinstance(item.answer, list) else [item.answer]
+    return [
+        KnockoutResult(
+            question=item.question.key,
+            answer=option.value,
+            reason=option.knockout.reason.get(lang),
+            recommendation=option.knockout.recommendation.get(lang),
+        )
+        for option in item.question.options
+        if option.knockout is not None and any(type(option.value) is type(c) and option.value == c for c in chosen)
+    ]
+
+
+def _decide(
+    bank: Bank, overall: float, coverage: float, dimensions: list[DimensionResult], knockouts: list[KnockoutResult]
+) -> Decision:
+    policy = bank.policy
+    if knockouts:
+        return Decision.no_go
+    if coverage < policy.min_coverage:
+        return Decision.insufficient_data
+    if overall < policy.no_go_below:
+        return Decision.no_go
+    floors_met = all(d.status != DimensionStatus.below_floor for d in dimensions)
+    if overall >= policy.go_at and floors_met:
+        return Decision.go
+    return Decision.conditional_go
+
+
+def _contribution(item: _Scored, items: list[_Scored], bank: Bank, dimension_weight: float) -> float:
+    if not item.applicable or dimension_weight == 0:
+        return 0.0
+    applicable_weight = sum(i.question.weight for i in items if i.applicable)
+    share = item.question.weight / applicable_weight * bank.dimension(item.question.dimension).weight / dimension_weight
+    return round(100 * share * item.score, 4)
+
+
+def _gaps(
+    bank: Bank,
+    dimensions: list[DimensionResult],
+    by_dimension: dict[str, list[_Scored]],
+    scored: list[_Scored],
+    knockouts: list[KnockoutResult],
+    lang: str,
+) -> list[Gap]:
+    results = {d.key: d for d in dimensions}
+    items = {i.question.key: i for i in scored}
+    gaps: list[Gap] = []
+    for knockout in knockouts:
+        item = items[knockout.question]
+        result = results[item.question.dimension]
+        gaps.append(
+            _gap(
+                result,
+                GapKind.knockout,
+                Severity.blocker,
+                knockout.recommendation,
+                [_gap_question(item, knockout.recommendation, by_dimension, lang)],
+                # a knock-out outranks any shortfall: weight it as a whole dimension lost
+                priority=round(result.weight * 100, 2),
+            )
+        )
+    for result in dimensions:
+        if result.status in (DimensionStatus.met, DimensionStatus.not_applicable):
+            continue
+        assert result.score is not None
+        shortfall = result.target - result.score
+        if result.status == DimensionStatus.below_floor:
+            kind, severity = GapKind.floor, Severity.blocker
+        else:
+            kind = GapKind.target
+            severity = Severity.major if shortfall >= MAJOR_SHORTFALL else Severity.minor
+        weakest = sorted(
+            (i for i in by_dimension[result.key] if i.applicable and i.score < 1),
+            key=lambda i: -i.question.weight * (1 - i.score),
+        )[:GAP_QUESTIONS]
+        gaps.append(
+            _gap(
+                result,
+                kind,
+                severity,
+                bank.dimension(result.key).recommendation.get(lang),
+                [_gap_question(i, i.recommendation or "", by_dimension, lang) for i in weakest],
+                priority=round(result.weight * shortfall, 2),
+            )
+        )
+    # sorted() is stable, so equal gaps keep the bank's dimension order
+    return sorted(gaps, key=lambda g: (_SEVERITY_ORDER[g.severity], _KIND_ORDER[g.kind], -g.priority))
+
+
+def _gap(
+    result: DimensionResult,
+    kind: GapKind,
+    severity: Severity,
+    recommendation: str,
+    questions: list[GapQuestion],
+    *,
+    priority: float,
+) -> Gap:
+    score = result.score or 0.0
+    return Gap(
+        dimension=result.key,
+        kind=kind,
+        severity=severity,
+        score=score,
+        target=result.target,
+        floor=result.floor,
+        shortfall=round(max(0.0, result.target - score), 2),
+        priority=priority,
+        recommendation=recommendation,
+        questions=questions,
+    )
+
+
+def _gap_question(item: _Scored, recommendation: str, by_dimension: dict[str, list[_Scored]], lang: str) -> GapQuestion:
+    applicable_weight = sum(i.question.weight for i in by_dimension[item.question.dimension] if i.applicable)
+    lost = 100 * item.question.weight * (1 - item.score) / applicable_weight if applicable_weight else 0.0
+    return GapQuestion(
+        key=item.question.key,
+        prompt=item.question.prompt.get(lang),
+        state=item.state,
+        score=round(item.score, 4),
+        lost=round(lost, 2),
+        recommendation=recommendation,
+    )

@@ -1,0 +1,7 @@
+"""The tables; importing this package registers them all on the metadata."""
+
+from app.models.assessments import Assessment
+from app.models.banks import BankVersion
+from app.models.tenants import ApiKey, Tenant
+
+__all__ = ["ApiKey", "Assessment", "BankVersion", "Tenant"]

@@ -1,0 +1,30 @@
+"""Score answers without storing anything."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse
+
+from app.api.deps import LangDep, RegistryDep
+from app.api.examples import SCORE_EXAMPLES
+from app.api.responses import localized
+from app.models.assessments import ScoreRequest
+from app.problems import problem_responses
+from app.scoring.result import Result
+from app.services import scoring as scoring_service
+
+router = APIRouter(prefix="/v1", tags=["scoring"])
+
+
+@router.post("/score", response_model=Result, responses=problem_responses(400, 422))
+async def score_answers(
+    request: Annotated[ScoreRequest, Body(openapi_examples=SCORE_EXAMPLES)], registry: RegistryDep, lang: LangDep
+) -> JSONResponse:
+    """Score answers against a bank and return the decision, gaps and explanation; nothing is stored."""
+    lang = request.locale or lang
+    _, result = scoring_service.evaluate(
+        registry=registry, slug=request.bank, version=request.bank_version, answers=request.answers, lang=lang
+    )
+    return localized(result.model_dump(mode="json"), lang=lang)

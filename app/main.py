@@ -1,0 +1,80 @@
+"""The application factory: engine, bank registry, routers and error rendering."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlmodel import Session
+
+from app import migrations
+from app.api.routes import assessments, banks, health, scoring
+from app.db import make_engine
+from app.problems import PROBLEM_JSON, install_problem_handlers
+from app.services import banks as bank_service
+from app.settings import Settings, get_settings
+
+DESCRIPTION = """
+Tells an organisation whether it is ready to start marketing on social media,
+and what to fix first. Fetch a question bank, submit answers, get a
+`go` / `conditional_go` / `no_go` / `insufficient_data` decision with the gaps
+to close, each with a concrete recommendation.
+
+Texts come in English (`en`) and Finnish (`fi`): choose with `?lang=` or
+`Accept-Language`. Errors are RFC 9457 `application/problem+json`.
+Stored assessments need an API key: `Authorization: Bearer <key>`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(
+            settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=settings.db_pool_size
+        )
+        try:
+            with Session(engine) as session:
+                bank_service.sync_shipped_banks(session=session, banks_dir=settings.banks_dir)
+                app.state.registry = bank_service.load_registry(session=session)
+            app.state.engine = engine
+            app.state.schema_head = migrations.head_revision(settings)
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="SoMe Readiness API",
+        version="1.0.0",
+        summary="Is this organisation ready to market on social media?",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    for module in (health, banks, scoring, assessments):
+        app.include_router(module.router)
+    _document_problems_only_as_problem_json(app)
+    return app
+
+
+def _document_problems_only_as_problem_json(app: FastAPI) -> None:
+    """Error responses are problem+json only; FastAPI would also list application/json for them."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    for status, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if status[0] in "45" and PROBLEM_JSON in content:
+                            content.pop("application/json", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

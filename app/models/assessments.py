@@ -1,0 +1,96 @@
+"""A stored assessment: one organisation's answers to one bank version, with its result."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, JsonValue
+from pydantic import Field as PydanticField
+from sqlalchemy import Index
+from sqlmodel import Column, Field, SQLModel
+
+from app.models.common import JSONType, UTCDateTime, utcnow
+from app.scoring.result import Result
+
+
+class Assessment(SQLModel, table=True):
+    __tablename__ = "assessment"
+    # the tenant's list, newest first, is the hot read path: one index serves it and its cursor
+    __table_args__ = (Index("ix_assessment_tenant_created", "tenant_id", "created_at", "id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    bank_version_id: uuid.UUID = Field(foreign_key="bank_version.id", index=True)
+    bank_slug: str = Field(max_length=64)
+    bank_version: str = Field(max_length=32)
+    status: str = Field(max_length=16)
+    organisation: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    external_ref: str | None = Field(default=None, max_length=200)
+    locale: str = Field(max_length=8)
+    answers: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    result: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    decision: str = Field(max_length=32)
+    score: float
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# --- what clients send and receive -------------------------------------------------
+
+
+
+class _Body(BaseModel):
+    # unknown fields are an error, never silently dropped
+    model_config = ConfigDict(extra="forbid")
+
+
+class Respondent(_Body):
+    organisation: str = PydanticField(min_length=1, max_length=200, examples=["Kahvila Esimerkki Oy"])
+    email: EmailStr | None = PydanticField(default=None, max_length=320, examples=["owner@example.fi"])
+    external_ref: str | None = PydanticField(default=None, min_length=1, max_length=200, examples=["crm-4711"])
+
+
+class ScoreRequest(_Body):
+    bank: str = PydanticField(min_length=1, max_length=64, examples=["social-media-readiness"])
+    bank_version: str | None = PydanticField(default=None, max_length=32, examples=["1.0.0"])
+    locale: Literal["en", "fi"] | None = PydanticField(default=None, description="language of the result's texts")
+    respondent: Respondent | None = None
+    answers: dict[str, JsonValue] = PydanticField(description="question key -> answer value or {\"state\": ...}")
+
+
+class AssessmentCreate(ScoreRequest):
+    respondent: Respondent  # required when the assessment is stored
+
+
+class AssessmentPublic(_Body):
+    id: uuid.UUID
+    bank: str
+    bank_version: str
+    status: str
+    respondent: Respondent
+    decision: str
+    score: float
+    answers: dict[str, JsonValue]
+    result: Result
+    created_at: datetime
+    updated_at: datetime
+
+
+class AssessmentSummary(_Body):
+    id: uuid.UUID
+    bank: str
+    bank_version: str
+    status: str
+    respondent: Respondent
+    decision: str
+    score: float
+    created_at: datetime
+    updated_at: datetime
+
+
+class AssessmentPage(_Body):
+    items: list[AssessmentSummary]
+    next_cursor: str | None = PydanticField(description="pass as ?cursor= for the next page; null on the last")

@@ -1,0 +1,27 @@
+"""Score a request: resolve its bank, check its answers, run the pure engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.banks.registry import BankRegistry, RegisteredBank
+from app.problems import FieldError, InvalidRequest
+from app.scoring.answers import check_answers
+from app.scoring.engine import score
+from app.scoring.result import Result
+from app.services.banks import resolve_submitted_bank
+
+
+def evaluate(
+    *, registry: BankRegistry, slug: str, version: str | None, answers: Mapping[str, Any], lang: str
+) -> tuple[RegisteredBank, Result]:
+    registered = resolve_submitted_bank(registry, slug, version)
+    problems = check_answers(registered.bank, answers)
+    if problems:
+        count = len(problems)
+        raise InvalidRequest(
+            f"{count} answer{'s' if count != 1 else ''} not valid for {registered.slug} {registered.version}",
+            [FieldError(f"answers.{p.key}", p.message, p.code) for p in problems],
+        )
+    return registered, score(registered.bank, answers, lang=lang, content_hash=registered.content_hash)

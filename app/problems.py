@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
-PROBLEM_BASE = "https://some-readiness.dev/problems/"
+# A URN: stable to compare on, and not pretending to be a page that can be fetched (RFC 9457 3.1.1).
+PROBLEM_BASE = "urn:problem-type:some-readiness:"
 logger = logging.getLogger(__name__)
 
 

@@ -1,0 +1,73 @@
+"""Probes and the OpenAPI document."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+
+class TestProbes:
+    def test_healthz(self, client: TestClient) -> None:
+        assert client.get("/healthz").json() == {"status": "ok"}
+
+    def test_readyz_when_migrated(self, client: TestClient) -> None:
+        response = client.get("/readyz")
+        assert response.status_code == 200
+        assert response.json()["status"] == "ready"
+
+    def test_readyz_refuses_a_schema_behind_head(self, client: TestClient, db_engine: Engine) -> None:
+        with db_engine.begin() as connection:
+            head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            connection.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+        try:
+            response = client.get("/readyz")
+            assert response.status_code == 503
+            assert response.headers["content-type"] == "application/problem+json"
+            assert "older" in response.json()["detail"]
+        finally:
+            with db_engine.begin() as connection:
+                connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+
+
+class TestOpenAPI:
+    def test_every_route_is_documented_with_its_errors(self, client: TestClient) -> None:
+        document = client.get("/openapi.json").json()
+        assert document["openapi"].startswith("3.1")
+        operations = {(m.upper(), p): op for p, item in document["paths"].items() for m, op in item.items()}
+        assert set(operations) == {
+            ("GET", "/healthz"),
+            ("GET", "/readyz"),
+            ("GET", "/v1/banks"),
+            ("GET", "/v1/banks/{slug}"),
+            ("GET", "/v1/banks/{slug}/versions/{version}"),
+            ("POST", "/v1/score"),
+            ("POST", "/v1/assessments"),
+            ("GET", "/v1/assessments"),
+            ("GET", "/v1/assessments/{assessment_id}"),
+        }
+        assert set(operations["POST", "/v1/assessments"]["responses"]) == {"201", "400", "401", "422"}
+        assert set(operations["GET", "/v1/assessments/{assessment_id}"]["responses"]) == {"200", "401", "404", "422"}
+        for (method, path), operation in operations.items():
+            assert operation.get("description"), f"{method} {path} has no description"
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    assert list(response["content"]) == ["application/problem+json"], (method, path, status)
+
+    def test_request_bodies_carry_examples(self, client: TestClient) -> None:
+        document = client.get("/openapi.json").json()
+        for path in ("/v1/score", "/v1/assessments"):
+            content = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+            assert content["examples"], path
+
+    def test_docs_page_is_served(self, client: TestClient) -> None:
+        response = client.get("/docs")
+        assert response.status_code == 200
+        assert "swagger" in response.text.lower()
+
+    def test_documented_examples_are_accepted(self, client: TestClient, auth: dict[str, str]) -> None:
+        from app.api.examples import ASSESSMENT_EXAMPLES, SCORE_EXAMPLES
+
+        scored = client.post("/v1/score", json=SCORE_EXAMPLES["ready"]["value"])
+        assert scored.status_code == 200 and scored.json()["decision"] == "go"
+        stored = client.post("/v1/assessments", json=ASSESSMENT_EXAMPLES["ready"]["value"], headers=auth)
+        assert stored.status_code == 201

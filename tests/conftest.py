@@ -1,0 +1,85 @@
+"""Test wiring: one migrated database per run (SQLite, or PostgreSQL when
+READINESS_TEST_DATABASE_URL is set), emptied after every test that used it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from app import migrations
+from app.db import is_sqlite, make_engine, metadata
+from app.main import create_app
+from app.services import keys as key_service
+from app.settings import Settings
+
+TEST_DATABASE_ENV = "READINESS_TEST_DATABASE_URL"
+TEST_PEPPER = "test-pepper"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get(TEST_DATABASE_ENV) or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not is_sqlite(url):
+        engine = make_engine(url)
+        with engine.begin() as connection:  # start from an empty database, as a new install does
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    migrations.upgrade(Settings(database_url=url))
+    yield url
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, db_engine: Engine) -> Iterator[Settings]:
+    yield Settings(database_url=database_url, key_pepper=SecretStr(TEST_PEPPER))
+    with db_engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def make_key(settings: Settings, db_engine: Engine) -> Callable[..., str]:
+    """Create an API key for a tenant, as `readiness keys create` does."""
+
+    def make(tenant: str = "agency-a") -> str:
+        with Session(db_engine) as session:
+            _, key = key_service.create_key(session=session, tenant_name=tenant, pepper=TEST_PEPPER)
+        return key
+
+    return make
+
+
+@pytest.fixture
+def auth(make_key: Callable[..., str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_key()}"}
+
+
+@pytest.fixture
+def mini_banks_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    (folder / "mini.yaml").write_text((FIXTURES / "mini-bank.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+FIXTURES = Path(__file__).parent / "fixtures"

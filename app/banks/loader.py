@@ -117,6 +117,7 @@ def load_bank_directory(directory: Path) -> list[LoadedBank]:
 
 
 def _describe(error: Any) -> str:
-    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
     message = error["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}"
+    where = ".".join(str(part) for part in error["loc"])
+    # a bank-wide check names its own place (e.g. "questions.6: ...") inside the message
+    return f"{where}: {message}" if where else message

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -28,6 +29,7 @@ NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 Weight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Points = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -70,8 +72,8 @@ class Option(Strict):
 class Band(Strict):
     """A closed range [min, max] of a number answer and the points it earns."""
 
-    min: float
-    max: float
+    min: Finite
+    max: Finite
     points: Points
     recommendation: Text | None = None
 
@@ -110,13 +112,27 @@ class TextCheck(Strict):
             raise ValueError(f"a {self.kind} check needs a non-negative integer value")
         return self
 
+    def passes(self, text: str) -> bool:
+        if self.kind == "min_length":
+            return len(text.strip()) >= int(self.value)  # type: ignore[arg-type]
+        if self.kind == "max_length":
+            return len(text) <= int(self.value)  # type: ignore[arg-type]
+        # An answer may be written in either language, whatever language the result is shown in.
+        patterns: Text = self.value  # type: ignore[assignment]
+        return any(_pattern(patterns.get(lang)).search(text) for lang in LANGUAGES)
+
+
+@cache
+def _pattern(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.IGNORECASE)
+
 
 class ShowIf(Strict):
     """Show a question only when an earlier question's answer matches."""
 
     question: Key
     equals: bool | int | str | None = None
-    in_: list[bool | int | str] | None = Field(default=None, alias="in")
+    in_: list[bool | int | str] | None = Field(default=None, alias="in", min_length=1)
     contains: str | None = None  # for multi_choice answers
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -139,8 +155,8 @@ class Question(Strict):
     weight: Weight = 1.0
     options: list[Option] | None = None
     full_points: Weight | None = None  # multi_choice: the points that make a full score
-    min: float | None = None
-    max: float | None = None
+    min: Finite | None = None
+    max: Finite | None = None
     bands: list[Band] | None = None
     max_length: Annotated[int, Field(gt=0, le=10_000)] | None = None
     checks: list[TextCheck] | None = None
@@ -166,6 +182,7 @@ class Question(Strict):
                 raise ValueError("a text question needs max_length")
             if self.example is None:
                 raise ValueError("a text question needs an example that passes its checks")
+            self._check_example(self.example, self.max_length, self.checks or [])
         elif self.max_length is not None or self.example is not None:
             raise ValueError(f"a {t} question cannot have max_length or example")
         if self.full_points is not None and t != QuestionType.multi_choice:
@@ -180,6 +197,17 @@ class Question(Strict):
             keys = [c.key for c in self.checks]
             _no_duplicates(keys, "check key")
         return self
+
+    @staticmethod
+    def _check_example(example: Text, max_length: int, checks: list[TextCheck]) -> None:
+        # the example is the proof that a full score is reachable, in both languages
+        for lang in LANGUAGES:
+            text = example.get(lang)
+            if len(text) > max_length:
+                raise ValueError(f"example.{lang} is {len(text)} characters, over max_length {max_length}")
+            failed = [c.key for c in checks if not c.passes(text)]
+            if failed:
+                raise ValueError(f"example.{lang} fails the checks {', '.join(failed)}")
 
     def _check_number(self) -> None:
         if self.min is None or self.max is None or self.min > self.max:
@@ -214,13 +242,14 @@ class Question(Strict):
                 raise ValueError("scale min/max must match its options")
         if self.type != QuestionType.multi_choice and all(o.knockout is not None for o in options):
             raise ValueError("every option is a knock-out: no answer could pass")
-        if max(self.option_points(), default=0) <= 0 and self.type != QuestionType.multi_choice:
-            raise ValueError("no option earns points: the best points must be positive")
-        if self.type == QuestionType.multi_choice and self.best_points() <= 0:
-            raise ValueError("a multi_choice question needs positive full points")
-
-    def option_points(self) -> list[float]:
-        return [o.points for o in self.options or []]
+        if self.type != QuestionType.multi_choice and self.best_points() <= 0:
+            raise ValueError("no option without a knock-out earns points: the best points must be positive")
+        if self.type == QuestionType.multi_choice:
+            reachable = sum(o.points for o in options if o.knockout is None)
+            if self.best_points() <= 0:
+                raise ValueError("a multi_choice question needs positive full points")
+            if self.full_points is not None and self.full_points > reachable:
+                raise ValueError(f"full_points {self.full_points:g} is more than all options together ({reachable:g})")
 
     def best_points(self) -> float:
         """The points that score 1: the divisor of PRODUCT.md's question score."""
@@ -230,7 +259,8 @@ class Question(Strict):
             return max(b.points for b in self.bands or [])
         if self.type == QuestionType.text:
             return sum(c.points for c in self.checks or [])
-        return max(self.option_points())
+        # a knock-out can never be the best answer, whatever points it carries
+        return max(o.points for o in self.options or [] if o.knockout is None)
 
     def scale_range(self) -> tuple[int, int] | None:
         if self.type != QuestionType.scale:
@@ -285,7 +315,13 @@ class Bank(Strict):
 
     @model_validator(mode="after")
     def _cross_references(self) -> Bank:
-        _no_duplicates([q.key for q in self.questions], "question key")
+        first: dict[str, int] = {}
+        for index, question in enumerate(self.questions):
+            if question.key in first:
+                raise ValueError(
+                    f"questions.{index}: duplicate question key {question.key!r} (first at questions.{first[question.key]})"
+                )
+            first[question.key] = index
         dimension_keys = {d.key for d in self.dimensions}
         seen: dict[str, Question] = {}
         for index, question in enumerate(self.questions):
@@ -296,20 +332,16 @@ class Bank(Strict):
                 _check_show_if(where, question.show_if, seen, self.questions)
             seen[question.key] = question
         used = {q.dimension for q in self.questions}
-        for dimension in self.dimensions:
+        for index, dimension in enumerate(self.dimensions):
             if dimension.key not in used:
-                raise ValueError(f"dimension {dimension.key!r} has no questions")
+                raise ValueError(f"dimensions.{index}: dimension {dimension.key!r} has no questions")
         return self
 
     def question(self, key: str) -> Question:
-        return self._questions_by_key()[key]
+        return next(q for q in self.questions if q.key == key)
 
     def dimension(self, key: str) -> Dimension:
         return next(d for d in self.dimensions if d.key == key)
-
-    def _questions_by_key(self) -> dict[str, Question]:
-        # frozen models cannot cache on the instance through attributes; build on demand
-        return {q.key: q for q in self.questions}
 
 
 def _check_show_if(where: str, show_if: ShowIf, seen: dict[str, Question], questions: list[Question]) -> None:
@@ -318,16 +350,18 @@ def _check_show_if(where: str, show_if: ShowIf, seen: dict[str, Question], quest
         if any(q.key == show_if.question for q in questions):
             raise ValueError(f"{where}: show_if names {show_if.question!r}, which comes later; it must come earlier")
         raise ValueError(f"{where}: show_if names {show_if.question!r}, which does not exist")
+    if target.options is None:
+        # number and text answers have no fixed values to match (is 5.0 equal to 5?): refuse, do not guess
+        raise ValueError(f"{where}: show_if must name a question with options; {target.key!r} is a {target.type}")
     if show_if.contains is not None and target.type != QuestionType.multi_choice:
         raise ValueError(f"{where}: show_if.contains needs a multi_choice question")
     values = [show_if.equals] if show_if.equals is not None else list(show_if.in_ or [])
     if show_if.contains is not None:
         values = [show_if.contains]
-    if target.options is not None:
-        known = {_value_id(o.value) for o in target.options}
-        for value in values:
-            if _value_id(value) not in known:
-                raise ValueError(f"{where}: show_if value {value!r} is not an option of {target.key!r}")
+    known = {_value_id(o.value) for o in target.options}
+    for value in values:
+        if _value_id(value) not in known:
+            raise ValueError(f"{where}: show_if value {value!r} is not an option of {target.key!r}")
 
 
 def _value_id(value: Any) -> tuple[str, Any]:

@@ -65,7 +65,9 @@ class AssessmentCreate(ScoreRequest):
     respondent: Respondent  # required when the assessment is stored
 
 
-class AssessmentPublic(_Body):
+class AssessmentSummary(_Body):
+    """An assessment as listed: enough to filter and sort on; the full result is one GET away."""
+
     id: uuid.UUID
     bank: str
     bank_version: str
@@ -73,22 +75,13 @@ class AssessmentPublic(_Body):
     respondent: Respondent
     decision: str
     score: float
+    created_at: datetime
+    updated_at: datetime
+
+
+class AssessmentPublic(AssessmentSummary):
     answers: dict[str, JsonValue]
     result: Result
-    created_at: datetime
-    updated_at: datetime
-
-
-class AssessmentSummary(_Body):
-    id: uuid.UUID
-    bank: str
-    bank_version: str
-    status: str
-    respondent: Respondent
-    decision: str
-    score: float
-    created_at: datetime
-    updated_at: datetime
 
 
 class AssessmentPage(_Body):

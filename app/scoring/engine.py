@@ -6,13 +6,11 @@ must have passed `check_answers` first; the engine does not re-validate them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from app.banks.schema import LANGUAGES, Bank, Option, Question, QuestionType, TextCheck
+from app.banks.schema import LANGUAGES, Bank, Option, Question, QuestionType
 from app.scoring.answers import DONT_KNOW, NOT_APPLICABLE, is_shown, special_state
 from app.scoring.result import (
     BankRef,
@@ -68,7 +66,8 @@ def score(bank: Bank, answers: Mapping[str, Any], *, lang: str = "en", content_h
     included = {k: v for k, v in raw_scores.items() if v is not None}
     dimension_weight = sum(bank.dimension(k).weight for k in included)
     overall = sum(bank.dimension(k).weight * v for k, v in included.items()) / dimension_weight if included else 0.0
-    coverage = _coverage(scored)
+    # decide on the numbers as shown, so a reader can check the decision against them
+    coverage = round(_coverage(scored), 4)
 
     dimensions = [_dimension_result(bank, d.key, raw_scores[d.key], by_dimension[d.key], lang) for d in bank.dimensions]
     knockouts = [k for item in scored if item.applicable for k in _knockouts(item, lang)]
@@ -80,7 +79,7 @@ def score(bank: Bank, answers: Mapping[str, Any], *, lang: str = "en", content_h
     return Result(
         decision=decision,
         score=round(overall, 2),
-        coverage=round(coverage, 4),
+        coverage=coverage,
         locale=lang,
         dimensions=dimensions,
         gaps=_gaps(bank, dimensions, by_dimension, scored, knockouts, lang),
@@ -133,7 +132,7 @@ def _value_score(question: Question, answer: Any, lang: str) -> tuple[float, str
                 return 0.0, None
             return band.points / best, band.recommendation.get(lang) if band.recommendation else None
         case QuestionType.text:
-            failed = [c for c in question.checks or [] if not _passes(c, answer)]
+            failed = [c for c in question.checks or [] if not c.passes(answer)]
             passed_points = best - sum(c.points for c in failed)
             advice = " ".join(c.recommendation.get(lang) for c in failed) or None
             return passed_points / best, advice
@@ -145,20 +144,6 @@ def _value_score(question: Question, answer: Any, lang: str) -> tuple[float, str
 def _chosen_option(question: Question, answer: Any) -> Option:
     # type() as well as value: True == 1, and a scale answer of 1 must not pick a boolean option
     return next(o for o in question.options or [] if type(o.value) is type(answer) and o.value == answer)
-
-
-def _passes(check: TextCheck, text: str) -> bool:
-    if check.kind == "min_length":
-        return len(text.strip()) >= int(check.value)  # type: ignore[arg-type]
-    if check.kind == "max_length":
-        return len(text) <= int(check.value)  # type: ignore[arg-type]
-    # An answer may be written in either language, whatever language the result is shown in.
-    return any(_pattern(check.value.get(lang)).search(text) for lang in LANGUAGES)  # type: ignore[union-attr]
-
-
-@cache
-def _pattern(source: str) -> re.Pattern[str]:
-    return re.compile(source, re.IGNORECASE)
 
 
 def _dimension_score(items: list[_Scored]) -> float | None:

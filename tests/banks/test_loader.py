@@ -17,7 +17,10 @@ from app.banks.schema import QuestionType
 from tests.utils.answers import MINI_BANK, SHIPPED_BANKS, bank_data, bank_id, question_data, shipped_bank_files
 
 Mutation = Callable[[dict[str, Any]], None]
-SHIPPED_DIMENSIONS = {"purpose", "goals", "pitch", "audience", "resources", "content", "ownership", "risks", "measurement"}
+# PRODUCT.md: "The shipped bank's dimensions come from the seeds"
+SHIPPED_DIMENSIONS = {
+    "purpose", "goals", "pitch", "audience", "resources", "content", "ownership", "risks", "measurement",
+}  # fmt: skip
 
 
 def write_bank(folder: Path, data: dict[str, Any], name: str = "bank.yaml") -> Path:
@@ -115,8 +118,12 @@ class TestYamlProblems:
 
     def test_yes_no_on_off_labels_stay_strings(self, tmp_path: Path) -> None:
         text = MINI_BANK.read_text(encoding="utf-8")
-        text = text.replace("{value: written, label: {en: Written down, fi: Kirjattu}", "{value: yes, label: {en: No, fi: on}")
-        text = text.replace("{value: vague, label: {en: Vague, fi: Epämääräinen}", "{value: no, label: {en: yes, fi: OFF}")
+        for old, new in (
+            ("{value: written, label: {en: Written down, fi: Kirjattu}", "{value: yes, label: {en: No, fi: on}"),
+            ("{value: vague, label: {en: Vague, fi: Epämääräinen}", "{value: no, label: {en: yes, fi: OFF}"),
+        ):
+            assert old in text
+            text = text.replace(old, new)
         path = tmp_path / "labels.yaml"
         path.write_text(text, encoding="utf-8")
         why = load_bank_file(path).bank.question("why")
@@ -195,9 +202,14 @@ class TestBrokenBanks:
                 "show_if names 'pitch_text', which comes later; it must come earlier",
                 id="show-if-later-question",
             ),
-            pytest.param(_in_question("why", "weight", value=0), "questions.0.weight", "greater than 0", id="question-weight-0"),
             pytest.param(
-                _in_question("hours", "weight", value=-1), "questions.4.weight", "greater than 0", id="question-weight-negative"
+                _in_question("why", "weight", value=0), "questions.0.weight", "greater than 0", id="question-weight-0"
+            ),
+            pytest.param(
+                _in_question("hours", "weight", value=-1),
+                "questions.4.weight",
+                "greater than 0",
+                id="question-weight-negative",
             ),
             pytest.param(
                 _at("dimensions", 0, "weight", value=0), "dimensions.0.weight", "greater than 0", id="dimension-weight-0"
@@ -216,9 +228,14 @@ class TestBrokenBanks:
                 id="thresholds-out-of-order",
             ),
             pytest.param(
-                _in_question("hours", "colour", value="red"), "questions.4.colour", "Extra inputs are not permitted", id="unknown-question-field"
+                _in_question("hours", "colour", value="red"),
+                "questions.4.colour",
+                "Extra inputs are not permitted",
+                id="unknown-question-field",
             ),
-            pytest.param(_at("colour", value="red"), "colour", "Extra inputs are not permitted", id="unknown-top-field"),
+            pytest.param(
+                _at("colour", value="red"), "colour", "Extra inputs are not permitted", id="unknown-top-field"
+            ),
             pytest.param(
                 _in_question("why", "options", 0, "knockout", value={"reason": {"en": "x", "fi": "x"}}),
                 "questions.0.options.0.knockout.recommendation",
@@ -232,27 +249,33 @@ class TestBrokenBanks:
     ) -> None:
         path = broken_bank(tmp_path, mutate)
         message = load_error(path)
-        assert message.startswith(f"{path}: ")
-        assert where in message
+        assert message.startswith(f"{path}: {where}")
         assert problem in message
 
-    def test_a_duplicate_question_key_is_refused_naming_the_key(self, tmp_path: Path) -> None:
+    def test_a_duplicate_question_key_is_refused_naming_both_places(self, tmp_path: Path) -> None:
         path = broken_bank(tmp_path, _append_copy_of_question)
-        assert load_error(path) == f"{path}: (top level): duplicate question key 'backing'"
+        assert load_error(path) == f"{path}: questions.6: duplicate question key 'backing' (first at questions.1)"
 
-    def test_a_dimension_without_questions_is_refused_naming_it(self, tmp_path: Path) -> None:
+    def test_a_dimension_without_questions_is_refused_naming_its_place(self, tmp_path: Path) -> None:
         path = broken_bank(tmp_path, _empty_dimension)
-        assert load_error(path) == f"{path}: (top level): dimension 'audience' has no questions"
+        assert load_error(path) == f"{path}: dimensions.2: dimension 'audience' has no questions"
 
-    @pytest.mark.xfail(strict=True, reason="Bank-level checks report '(top level)', not the question's place")
-    def test_a_duplicate_question_key_names_the_place_of_the_second_one(self, tmp_path: Path) -> None:
-        path = broken_bank(tmp_path, _append_copy_of_question)
-        assert "questions.6" in load_error(path)
+    def test_a_nan_number_bound_is_refused(self, tmp_path: Path) -> None:
+        # with max .nan every answer is out of range: "expected a number from 0 to nan"
+        path = broken_bank(tmp_path, _in_question("hours", "max", value=float("nan")))
+        assert load_error(path).startswith(f"{path}: questions.4.max")
 
-    @pytest.mark.xfail(strict=True, reason="Bank-level checks report '(top level)', not the dimension's place")
-    def test_a_dimension_without_questions_names_its_place(self, tmp_path: Path) -> None:
-        path = broken_bank(tmp_path, _empty_dimension)
-        assert "dimensions.2" in load_error(path)
+    def test_a_nan_band_bound_is_refused(self, tmp_path: Path) -> None:
+        # a band reaching to .nan never contains any answer
+        path = broken_bank(tmp_path, lambda data: question_data(data, "hours")["bands"][1].update(max=float("nan")))
+        assert load_error(path).startswith(f"{path}: questions.4.bands.1.max")
+
+    def test_an_empty_show_if_in_list_is_refused(self, tmp_path: Path) -> None:
+        def never_shown(data: dict[str, Any]) -> None:
+            question_data(data, "backing_level")["show_if"] = {"question": "backing", "in": []}
+
+        path = broken_bank(tmp_path, never_shown)
+        assert load_error(path).startswith(f"{path}: questions.2")
 
     def test_every_field_problem_is_reported_at_once(self, tmp_path: Path) -> None:
         def two_problems(data: dict[str, Any]) -> None:
@@ -276,22 +299,24 @@ class TestBrokenBanks:
 
 
 class TestFullScoreReachable:
-    """A bank must let the best answers score 100; these banks could not, yet load."""
+    """A bank must let its best answers score 100: the text example and full_points prove it."""
 
-    @pytest.mark.xfail(strict=True, reason="schema does not check that a text example passes its checks")
     def test_a_text_example_that_fails_its_checks_is_refused(self, tmp_path: Path) -> None:
-        path = broken_bank(tmp_path, _in_question("pitch_text", "example", "en", value="Too short."))
-        assert "example" in load_error(path)
+        path = broken_bank(tmp_path, _in_question("pitch_text", "example", "fi", value="Liian lyhyt."))
+        assert load_error(path) == f"{path}: questions.3: example.fi fails the checks long_enough"
 
-    @pytest.mark.xfail(strict=True, reason="schema does not check that a text example fits max_length")
     def test_a_text_example_longer_than_max_length_is_refused(self, tmp_path: Path) -> None:
-        path = broken_bank(tmp_path, _in_question("pitch_text", "example", "en", value="We help small cafes. " * 10))
-        assert "example" in load_error(path)
+        too_long = "We help small cafes" + "." * 122  # 141 characters
+        path = broken_bank(tmp_path, _in_question("pitch_text", "example", "en", value=too_long))
+        assert load_error(path) == f"{path}: questions.3: example.en is 141 characters, over max_length 140"
 
-    @pytest.mark.xfail(strict=True, reason="schema does not check full_points against the options' points")
     def test_multi_choice_full_points_above_all_options_together_is_refused(self, tmp_path: Path) -> None:
         path = broken_bank(tmp_path, _in_question("channels", "full_points", value=5))
-        assert "full_points" in load_error(path)
+        assert load_error(path) == f"{path}: questions.5: full_points 5 is more than all options together (2)"
+
+    def test_full_points_equal_to_all_options_together_is_accepted(self, tmp_path: Path) -> None:
+        path = broken_bank(tmp_path, _in_question("channels", "full_points", value=2))
+        assert load_bank_file(path).bank.question("channels").best_points() == 2
 
 
 class TestContentHash:

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from app.banks.loader import BankFileError
+
 from app.scoring.answers import AnswerError, check_answers, is_shown, special_state
 from tests.utils.answers import DONT_KNOW, NOT_APPLICABLE, mini_bank, mini_variant, question_data
 
@@ -283,3 +285,13 @@ class TestHelpers:
         questions = {q.key: q for q in bank.questions}
         answers = {} if backing is None else {"backing": backing}
         assert is_shown(bank.question("backing_level"), answers, questions) is expected
+
+    def test_show_if_on_a_number_question_is_refused_by_the_bank_format(self) -> None:
+        # is 5.0 equal to 5? only questions with fixed option values can drive show_if
+        def follow_up_of_hours(data: dict[str, Any]) -> None:
+            follow_up = {**question_data(data, "channels"), "key": "more_channels"}
+            follow_up["show_if"] = {"question": "hours", "equals": 5}
+            data["questions"].append(follow_up)
+
+        with pytest.raises(BankFileError, match="show_if must name a question with options; 'hours' is a number"):
+            mini_variant(follow_up_of_hours)

@@ -32,8 +32,9 @@ class FieldError:
 
     @property
     def pointer(self) -> str:
-        parts = self.field.split(".") if self.field else []
-        return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+        if not self.field:
+            return "#"  # the whole document
+        return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in self.field.split("."))
 
 
 class ProblemError(Exception):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, JsonValue
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, JsonValue
 from pydantic import Field as PydanticField
 from sqlalchemy import Index
 from sqlmodel import Column, Field, SQLModel
 
 from app.models.common import JSONType, UTCDateTime, utcnow
 from app.scoring.result import Result
+from app.text import reject_control_characters
 
 
 class Assessment(SQLModel, table=True):
@@ -47,10 +48,13 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+PlainText = Annotated[str, AfterValidator(reject_control_characters)]
+
+
 class Respondent(_Body):
-    organisation: str = PydanticField(min_length=1, max_length=200, examples=["Kahvila Esimerkki Oy"])
+    organisation: PlainText = PydanticField(min_length=1, max_length=200, examples=["Kahvila Esimerkki Oy"])
     email: EmailStr | None = PydanticField(default=None, max_length=320, examples=["owner@example.fi"])
-    external_ref: str | None = PydanticField(default=None, min_length=1, max_length=200, examples=["crm-4711"])
+    external_ref: PlainText | None = PydanticField(default=None, min_length=1, max_length=200, examples=["crm-4711"])
 
 
 class ScoreRequest(_Body):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.banks.schema import Bank, Question, QuestionType, ShowIf
+from app.text import has_control_characters
 
 DONT_KNOW = "dont_know"
 NOT_APPLICABLE = "not_applicable"
@@ -106,8 +107,11 @@ def _check_boolean(question: Question, value: Any) -> tuple[str, str] | None:
 
 def _check_number(question: Question, value: Any) -> tuple[str, str] | None:
     bounds = f"from {question.min:g} to {question.max:g}"
-    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+    if not isinstance(value, int | float) or isinstance(value, bool):
         return "wrong_type", f"expected a number {bounds}"
+    # checked as float only: an int of any size compares exactly, float(huge int) would overflow
+    if isinstance(value, float) and not math.isfinite(value):
+        return "wrong_type", f"expected a finite number {bounds}"
     assert question.min is not None and question.max is not None  # the schema requires both
     return None if question.min <= value <= question.max else ("out_of_range", f"expected a number {bounds}")
 
@@ -118,6 +122,8 @@ def _check_text(question: Question, value: Any) -> tuple[str, str] | None:
     limit = question.max_length or 0
     if len(value) > limit:
         return "too_long", f"at most {limit} characters, got {len(value)}"
+    if has_control_characters(value):
+        return "control_characters", "control characters (such as NUL) are not allowed"
     return None
 
 

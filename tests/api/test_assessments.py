@@ -151,6 +151,7 @@ class TestListAssessments:
             ({"limit": 101}, "query.limit"),
             ({"decision": "maybe"}, "query.decision"),
             ({"created_after": "2026-01-01T00:00:00"}, "query.created_after"),
+            ({"external_ref": "crm\x00-1"}, "query.external_ref"),
         ],
     )
     def test_bad_parameters_are_named(

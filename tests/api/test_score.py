@@ -12,7 +12,16 @@ from app.banks.schema import QuestionType
 from app.models import Assessment
 from app.scoring.answers import is_shown
 from app.scoring.result import Result
-from tests.utils.factories import SHIPPED_SLUG, answers, body, follow_up, knockout_choice, pitch_question, shipped_bank
+from tests.utils.factories import (
+    SHIPPED_SLUG,
+    answers,
+    body,
+    follow_up,
+    knockout_choice,
+    pitch_question,
+    question_of_type,
+    shipped_bank,
+)
 
 
 def score(client: TestClient, request: dict[str, Any], **kwargs: Any) -> Any:
@@ -159,6 +168,29 @@ class TestInvalidAnswers:
             "code": "state_not_allowed",
             "detail": "",
         }
+
+    def test_control_characters_in_text_are_refused_on_every_engine(self, client: TestClient) -> None:
+        bank = shipped_bank()
+        question = next(q for q in bank.questions if q.type == QuestionType.text and q.show_if is None)
+        request = body("ready")
+        request["answers"][question.key] = "We grow 10%\u0000 in 2027"
+        request["respondent"]["organisation"] = "Kahvila\x07 Oy"
+        response = score(client, request)
+        assert response.status_code == 422
+        assert error_fields(response) == ["respondent.organisation"]
+        del request["respondent"]
+        response = score(client, request)
+        assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [
+            (f"answers.{question.key}", "control_characters")
+        ]
+
+    def test_numbers_beyond_any_float_are_out_of_range_not_a_crash(self, client: TestClient) -> None:
+        question = question_of_type(shipped_bank(), QuestionType.number)
+        request = body("ready")
+        request["answers"][question.key] = 10**400
+        response = score(client, request)
+        assert response.status_code == 422
+        assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(f"answers.{question.key}", "out_of_range")]
 
     def test_unknown_bank_names_the_bank_field(self, client: TestClient) -> None:
         response = score(client, body("ready", bank="nope"))

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from app.api.deps import LangDep, RegistryDep, SessionDep, SettingsDep, TenantDep
 from app.api.examples import ASSESSMENT_EXAMPLES
 from app.api.responses import localized
-from app.models.assessments import AssessmentCreate, AssessmentPage, AssessmentPublic
+from app.models.assessments import AssessmentCreate, AssessmentPage, AssessmentPublic, PlainText
 from app.problems import problem_responses
 from app.scoring.result import Decision
 from app.services import assessments as assessment_service
@@ -47,10 +47,10 @@ def list_assessments(
     lang: LangDep,
     limit: Annotated[int | None, Query(ge=1, le=100, description="page size (default 20)")] = None,
     cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page")] = None,
-    bank: Annotated[str | None, Query(max_length=64)] = None,
-    bank_version: Annotated[str | None, Query(max_length=32)] = None,
+    bank: Annotated[PlainText | None, Query(max_length=64)] = None,
+    bank_version: Annotated[PlainText | None, Query(max_length=32)] = None,
     decision: Decision | None = None,
-    external_ref: Annotated[str | None, Query(max_length=200)] = None,
+    external_ref: Annotated[PlainText | None, Query(max_length=200)] = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
 ) -> JSONResponse:

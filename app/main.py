@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from sqlmodel import Session
 
 from app import migrations
+from app.api.openapi import install_openapi
 from app.api.routes import assessments, banks, health, scoring
 from app.db import make_engine
-from app.problems import PROBLEM_JSON, install_problem_handlers
+from app.problems import install_problem_handlers
 from app.services import banks as bank_service
 from app.settings import Settings, get_settings
 
@@ -57,24 +57,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for module in (health, banks, scoring, assessments):
         app.include_router(module.router)
-    _document_problems_only_as_problem_json(app)
+    install_openapi(app)
     return app
-
-
-def _document_problems_only_as_problem_json(app: FastAPI) -> None:
-    """Error responses are problem+json only; FastAPI would also list application/json for them."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = build()
-            for path in schema.get("paths", {}).values():
-                for operation in path.values():
-                    for status, response in operation.get("responses", {}).items():
-                        content = response.get("content", {})
-                        if status[0] in "45" and PROBLEM_JSON in content:
-                            content.pop("application/json", None)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -71,3 +71,16 @@ class TestOpenAPI:
         assert scored.status_code == 200 and scored.json()["decision"] == "go"
         stored = client.post("/v1/assessments", json=ASSESSMENT_EXAMPLES["ready"]["value"], headers=auth)
         assert stored.status_code == 201
+
+    def test_response_examples_are_real_answers_of_the_api(self, client: TestClient) -> None:
+        from app.api.examples import SCORE_EXAMPLES
+
+        document = client.get("/openapi.json").json()
+
+        def example(path: str, method: str, status: str) -> object:
+            return document["paths"][path][method]["responses"][status]["content"]["application/json"]["example"]
+
+        assert example("/v1/score", "post", "200") == client.post("/v1/score", json=SCORE_EXAMPLES["ready"]["value"]).json()
+        bank = client.get("/v1/banks/social-media-readiness").json()
+        assert example("/v1/banks/{slug}", "get", "200") == bank
+        assert example("/v1/assessments/{assessment_id}", "get", "200")["result"]["decision"] == "go"  # type: ignore[index]

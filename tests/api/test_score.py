@@ -12,6 +12,7 @@ from app.banks.schema import QuestionType
 from app.models import Assessment
 from app.scoring.answers import is_shown
 from app.scoring.result import Result
+from tests.utils.answers import best_answers, worst_answers
 from tests.utils.factories import (
     SHIPPED_SLUG,
     answers,
@@ -48,6 +49,16 @@ class TestDecisions:
         response = score(client, body(example))
         assert response.status_code == 200
         assert response.json()["decision"] == decision
+
+    def test_best_worst_and_knocked_out_submissions(self, client: TestClient) -> None:
+        bank = shipped_bank()
+        best = score(client, {"bank": SHIPPED_SLUG, "answers": best_answers(bank)}).json()
+        assert (best["decision"], best["score"], best["coverage"], best["gaps"]) == ("go", 100.0, 1.0, [])
+        worst = score(client, {"bank": SHIPPED_SLUG, "answers": worst_answers(bank)}).json()
+        assert worst["decision"] == "no_go" and worst["score"] < bank.policy.no_go_below and worst["knockouts"] == []
+        question, value = knockout_choice(bank)
+        knocked_out = score(client, {"bank": SHIPPED_SLUG, "answers": best_answers(bank) | {question.key: value}}).json()
+        assert knocked_out["decision"] == "no_go" and knocked_out["score"] > bank.policy.go_at
 
     def test_no_owner_is_never_go(self, client: TestClient) -> None:
         result = score(client, body("no_owner")).json()

@@ -132,22 +132,33 @@ def _offline_id(content_hash: str) -> Any:
     return uuid.uuid5(uuid.NAMESPACE_URL, content_hash)
 
 
+_LABELS = {
+    "en": {"decision": "Decision", "score": "score", "coverage": "coverage", "bank": "Bank", "dimensions": "Dimensions",
+           "target": "target", "knockout": "Knock-out", "gaps": "Gaps, most important first"},
+    "fi": {"decision": "Päätös", "score": "pisteet", "coverage": "kattavuus", "bank": "Kysymyspankki",
+           "dimensions": "Ulottuvuudet", "target": "tavoite", "knockout": "Poissulkeva vastaus",
+           "gaps": "Puutteet, tärkein ensin"},
+}
+
+
 def _summary(result: dict[str, Any]) -> str:
+    t = _LABELS.get(result["locale"], _LABELS["en"])
     lines = [
-        f"Decision: {result['decision']}   score {result['score']:.1f}/100   coverage {result['coverage']:.0%}",
-        f"Bank: {result['bank']['slug']} {result['bank']['version']}",
+        f"{t['decision']}: {result['decision']}   {t['score']} {result['score']:.1f}/100"
+        f"   {t['coverage']} {result['coverage']:.0%}",
+        f"{t['bank']}: {result['bank']['slug']} {result['bank']['version']}",
         "",
-        "Dimensions:",
+        f"{t['dimensions']}:",
     ]
     for d in result["dimensions"]:
         shown = "  -  " if d["score"] is None else f"{d['score']:5.1f}"
-        lines.append(f"  {d['title'][:34]:<34} {shown}  target {d['target']:g}  {d['status']}")
+        lines.append(f"  {d['title'][:34]:<34} {shown}  {t['target']} {d['target']:g}  {d['status']}")
     for k in result["knockouts"]:
-        lines += ["", f"Knock-out ({k['question']}): {k['reason']}", f"  -> {k['recommendation']}"]
+        lines += ["", f"{t['knockout']} ({k['question']}): {k['reason']}", f"  -> {k['recommendation']}"]
     if result["gaps"]:
-        lines += ["", "Gaps, most important first:"]
+        lines += ["", f"{t['gaps']}:"]
         for g in result["gaps"]:
-            lines.append(f"  [{g['severity']}] {g['dimension']}: {g['score']:.1f} of {g['target']:g} - {g['recommendation']}")
+            lines.append(f"  [{g['severity']}] {g['dimension']}: {g['score']:.1f} / {g['target']:g} - {g['recommendation']}")
             lines += [f"      {q['key']}: {q['recommendation']}" for q in g["questions"]]
     return "\n".join(lines)
 

@@ -41,8 +41,8 @@ class TestScoreCommand:
     def test_text_summary_in_finnish(self) -> None:
         result = runner.invoke(app, ["score", str(ANSWERS / "knockout.json"), "--format", "text", "--lang", "fi"])
         assert result.exit_code == 0, result.output
-        assert result.stdout.startswith("Decision: no_go")
-        assert "Knock-out" in result.stdout
+        assert result.stdout.startswith("Päätös: no_go")
+        assert "Poissulkeva vastaus (industry_ethics)" in result.stdout
 
     def test_invalid_answers_exit_1_naming_each_key(self, tmp_path: Path) -> None:
         answers = tmp_path / "answers.json"

@@ -111,7 +111,7 @@ def _check_number(question: Question, value: Any) -> tuple[str, str] | None:
         return "wrong_type", f"expected a number {bounds}"
     # checked as float only: an int of any size compares exactly, float(huge int) would overflow
     if isinstance(value, float) and not math.isfinite(value):
-        return "wrong_type", f"expected a finite number {bounds}"
+        return "wrong_type", f"expected a number {bounds}"
     assert question.min is not None and question.max is not None  # the schema requires both
     return None if question.min <= value <= question.max else ("out_of_range", f"expected a number {bounds}")
 

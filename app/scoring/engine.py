@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.banks.schema import LANGUAGES, Bank, Option, Question, QuestionType
+from app.banks.schema import Dimension as DimensionSpec
 from app.scoring.answers import DONT_KNOW, NOT_APPLICABLE, is_shown, special_state
 from app.scoring.result import (
     BankRef,
@@ -36,53 +37,107 @@ _SEVERITY_ORDER = {Severity.blocker: 0, Severity.major: 1, Severity.minor: 2}
 _KIND_ORDER = {GapKind.knockout: 0, GapKind.floor: 1, GapKind.target: 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Scored:
     question: Question
     state: QuestionState
     score: float  # 0..1; meaningful only when applicable
     answer: Any
     recommendation: str | None
+    applicable: bool
+    covered: bool
+
+
+@dataclass(slots=True)
+class _Dimension:
+    """One dimension's questions and running sums, computed once per scoring."""
+
+    weight: float
+    items: list[_Scored]
+    applicable_weight: float = 0.0
+    covered_weight: float = 0.0
+    weighted_score: float = 0.0
 
     @property
-    def applicable(self) -> bool:
-        return self.state not in (QuestionState.hidden, QuestionState.not_applicable)
+    def raw_score(self) -> float | None:
+        return 100 * self.weighted_score / self.applicable_weight if self.applicable_weight else None
 
-    @property
-    def covered(self) -> bool:
-        return self.state == QuestionState.answered
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The numbers of a result without its texts: what batch re-scoring needs."""
+
+    decision: Decision
+    score: float
+    coverage: float
+    dimensions: dict[str, float | None]
+
+
+def _evaluate(bank: Bank, answers: Mapping[str, Any], lang: str) -> tuple[list[_Scored], dict[str, _Dimension]]:
+    questions = {q.key: q for q in bank.questions}
+    scored = [_score_question(q, answers, questions, lang) for q in bank.questions]
+    dimensions = {d.key: _Dimension(weight=d.weight, items=[]) for d in bank.dimensions}
+    for item in scored:
+        tally = dimensions[item.question.dimension]
+        tally.items.append(item)
+        if item.applicable:
+            weight = item.question.weight
+            tally.applicable_weight += weight
+            tally.weighted_score += weight * item.score
+            if item.covered:
+                tally.covered_weight += weight
+    return scored, dimensions
+
+
+def _overall(dimensions: dict[str, _Dimension]) -> tuple[float, float]:
+    """The overall score (rounded as shown) and the total weight of the dimensions it covers."""
+    included = [(t.weight, t.raw_score) for t in dimensions.values() if t.raw_score is not None]
+    total = sum(w for w, _ in included)
+    overall = sum(w * v for w, v in included) / total if total else 0.0  # type: ignore[operator]
+    return round(overall, 2), total
+
+
+def _overall_coverage(dimensions: dict[str, _Dimension]) -> float:
+    applicable = sum(t.applicable_weight for t in dimensions.values())
+    # decide on the numbers as shown, so a reader can check the decision against them
+    return round(sum(t.covered_weight for t in dimensions.values()) / applicable, 4) if applicable else 0.0
+
+
+def summarize(bank: Bank, answers: Mapping[str, Any]) -> Summary:
+    """Decision and scores only, for re-scoring many stored assessments quickly."""
+    scored, dimensions = _evaluate(bank, answers, "en")
+    overall, _ = _overall(dimensions)
+    coverage = _overall_coverage(dimensions)
+    shown = {k: (round(t.raw_score, 2) if t.raw_score is not None else None) for k, t in dimensions.items()}
+    below_floor = any(
+        d.floor is not None and shown[d.key] is not None and shown[d.key] < d.floor  # type: ignore[operator]
+        for d in bank.dimensions
+    )
+    has_knockout = any(
+        _chosen_knockouts(item) for item in scored if item.applicable and item.covered and item.question.options
+    )
+    decision = _decide_numbers(bank, overall, coverage, below_floor, has_knockout)
+    return Summary(decision=decision, score=overall, coverage=coverage, dimensions=shown)
 
 
 def score(bank: Bank, answers: Mapping[str, Any], *, lang: str = "en", content_hash: str = "") -> Result:
     """Score checked `answers` against `bank`, with texts in `lang`."""
     lang = lang if lang in LANGUAGES else "en"
-    questions = {q.key: q for q in bank.questions}
-    scored = [_score_question(q, answers, questions, lang) for q in bank.questions]
-    by_dimension: dict[str, list[_Scored]] = {d.key: [] for d in bank.dimensions}
-    for item in scored:
-        by_dimension[item.question.dimension].append(item)
+    scored, tallies = _evaluate(bank, answers, lang)
+    overall, dimension_weight = _overall(tallies)
+    coverage = _overall_coverage(tallies)
 
-    raw_scores = {key: _dimension_score(items) for key, items in by_dimension.items()}
-    included = {k: v for k, v in raw_scores.items() if v is not None}
-    dimension_weight = sum(bank.dimension(k).weight for k in included)
-    overall = sum(bank.dimension(k).weight * v for k, v in included.items()) / dimension_weight if included else 0.0
-    # decide on the numbers as shown, so a reader can check the decision against them
-    coverage = round(_coverage(scored), 4)
-
-    dimensions = [_dimension_result(bank, d.key, raw_scores[d.key], by_dimension[d.key], lang) for d in bank.dimensions]
+    dimensions = [_dimension_result(d, tallies[d.key], lang) for d in bank.dimensions]
     knockouts = [k for item in scored if item.applicable for k in _knockouts(item, lang)]
-    decision = _decide(bank, round(overall, 2), coverage, dimensions, knockouts)
-    contributions = {
-        item.question.key: _contribution(item, by_dimension[item.question.dimension], bank, dimension_weight)
-        for item in scored
-    }
+    below_floor = any(d.status == DimensionStatus.below_floor for d in dimensions)
+    decision = _decide_numbers(bank, overall, coverage, below_floor, bool(knockouts))
     return Result(
         decision=decision,
-        score=round(overall, 2),
+        score=overall,
         coverage=coverage,
         locale=lang,
         dimensions=dimensions,
-        gaps=_gaps(bank, dimensions, by_dimension, scored, knockouts, lang),
+        gaps=_gaps(bank, dimensions, tallies, scored, knockouts, lang),
         knockouts=knockouts,
         questions=[
             QuestionResult(
@@ -91,7 +146,7 @@ def score(bank: Bank, answers: Mapping[str, Any], *, lang: str = "en", content_h
                 state=item.state,
                 score=round(item.score, 4) if item.applicable else None,
                 weight=item.question.weight,
-                contribution=contributions[item.question.key],
+                contribution=_contribution(item, tallies[item.question.dimension], dimension_weight),
                 ignored_answer=item.state == QuestionState.hidden and item.answer is not None,
                 recommendation=item.recommendation,
             )
@@ -107,16 +162,16 @@ def _score_question(
 ) -> _Scored:
     answer = answers.get(question.key)
     if not is_shown(question, answers, questions):
-        return _Scored(question, QuestionState.hidden, 0.0, answer, None)
+        return _Scored(question, QuestionState.hidden, 0.0, answer, None, applicable=False, covered=False)
     state = special_state(answer)
     if state == NOT_APPLICABLE:
-        return _Scored(question, QuestionState.not_applicable, 0.0, answer, None)
+        return _Scored(question, QuestionState.not_applicable, 0.0, answer, None, applicable=False, covered=False)
     if answer is None or state == DONT_KNOW:
         missing = QuestionState.dont_know if state == DONT_KNOW else QuestionState.missing
-        return _Scored(question, missing, 0.0, answer, question.recommendation.get(lang))
+        return _Scored(question, missing, 0.0, answer, question.recommendation.get(lang), applicable=True, covered=False)
     value, advice = _value_score(question, answer, lang)
     recommendation = (advice or question.recommendation.get(lang)) if value < 1 else None
-    return _Scored(question, QuestionState.answered, value, answer, recommendation)
+    return _Scored(question, QuestionState.answered, value, answer, recommendation, applicable=True, covered=True)
 
 
 def _value_score(question: Question, answer: Any, lang: str) -> tuple[float, str | None]:
@@ -146,22 +201,8 @@ def _chosen_option(question: Question, answer: Any) -> Option:
     return next(o for o in question.options or [] if type(o.value) is type(answer) and o.value == answer)
 
 
-def _dimension_score(items: list[_Scored]) -> float | None:
-    applicable = [i for i in items if i.applicable]
-    total = sum(i.question.weight for i in applicable)
-    if not applicable:
-        return None
-    return 100 * sum(i.question.weight * i.score for i in applicable) / total
-
-
-def _coverage(items: list[_Scored]) -> float:
-    applicable = [i for i in items if i.applicable]
-    total = sum(i.question.weight for i in applicable)
-    return sum(i.question.weight for i in applicable if i.covered) / total if total else 0.0
-
-
-def _dimension_result(bank: Bank, key: str, raw: float | None, items: list[_Scored], lang: str) -> DimensionResult:
-    dimension = bank.dimension(key)
+def _dimension_result(dimension: DimensionSpec, tally: _Dimension, lang: str) -> DimensionResult:
+    raw = tally.raw_score
     shown = round(raw, 2) if raw is not None else None
     if shown is None:
         status = DimensionStatus.not_applicable
@@ -172,21 +213,29 @@ def _dimension_result(bank: Bank, key: str, raw: float | None, items: list[_Scor
     else:
         status = DimensionStatus.met
     return DimensionResult(
-        key=key,
+        key=dimension.key,
         title=dimension.title.get(lang),
         score=shown,
         weight=dimension.weight,
         target=dimension.target,
         floor=dimension.floor,
-        coverage=round(_coverage(items), 4),
+        coverage=round(tally.covered_weight / tally.applicable_weight, 4) if tally.applicable_weight else 0.0,
         status=status,
     )
+
+
+def _chosen_knockouts(item: _Scored) -> list[Option]:
+    chosen = item.answer if isinstance(item.answer, list) else [item.answer]
+    return [
+        option
+        for option in item.question.options or []
+        if option.knockout is not None and any(type(option.value) is type(c) and option.value == c for c in chosen)
+    ]
 
 
 def _knockouts(item: _Scored, lang: str) -> list[KnockoutResult]:
     if not item.covered or item.question.options is None:
         return []
-    chosen = item.answer if isinstance(item.answer, list) else [item.answer]
     return [
         KnockoutResult(
             question=item.question.key,
@@ -194,39 +243,35 @@ def _knockouts(item: _Scored, lang: str) -> list[KnockoutResult]:
             reason=option.knockout.reason.get(lang),
             recommendation=option.knockout.recommendation.get(lang),
         )
-        for option in item.question.options
-        if option.knockout is not None and any(type(option.value) is type(c) and option.value == c for c in chosen)
+        for option in _chosen_knockouts(item)
+        if option.knockout is not None
     ]
 
 
-def _decide(
-    bank: Bank, overall: float, coverage: float, dimensions: list[DimensionResult], knockouts: list[KnockoutResult]
-) -> Decision:
+def _decide_numbers(bank: Bank, overall: float, coverage: float, below_floor: bool, knocked_out: bool) -> Decision:
     policy = bank.policy
-    if knockouts:
+    if knocked_out:
         return Decision.no_go
     if coverage < policy.min_coverage:
         return Decision.insufficient_data
     if overall < policy.no_go_below:
         return Decision.no_go
-    floors_met = all(d.status != DimensionStatus.below_floor for d in dimensions)
-    if overall >= policy.go_at and floors_met:
+    if overall >= policy.go_at and not below_floor:
         return Decision.go
     return Decision.conditional_go
 
 
-def _contribution(item: _Scored, items: list[_Scored], bank: Bank, dimension_weight: float) -> float:
+def _contribution(item: _Scored, tally: _Dimension, dimension_weight: float) -> float:
     if not item.applicable or dimension_weight == 0:
         return 0.0
-    applicable_weight = sum(i.question.weight for i in items if i.applicable)
-    share = item.question.weight / applicable_weight * bank.dimension(item.question.dimension).weight / dimension_weight
+    share = item.question.weight / tally.applicable_weight * tally.weight / dimension_weight
     return round(100 * share * item.score, 4)
 
 
 def _gaps(
     bank: Bank,
     dimensions: list[DimensionResult],
-    by_dimension: dict[str, list[_Scored]],
+    tallies: dict[str, _Dimension],
     scored: list[_Scored],
     knockouts: list[KnockoutResult],
     lang: str,
@@ -243,7 +288,7 @@ def _gaps(
                 GapKind.knockout,
                 Severity.blocker,
                 knockout.recommendation,
-                [_gap_question(item, knockout.recommendation, by_dimension, lang)],
+                [_gap_question(item, knockout.recommendation, tallies[item.question.dimension], lang)],
                 # a knock-out outranks any shortfall: weight it as a whole dimension lost
                 priority=round(result.weight * 100, 2),
             )
@@ -259,7 +304,7 @@ def _gaps(
             kind = GapKind.target
             severity = Severity.major if shortfall >= MAJOR_SHORTFALL else Severity.minor
         weakest = sorted(
-            (i for i in by_dimension[result.key] if i.applicable and i.score < 1),
+            (i for i in tallies[result.key].items if i.applicable and i.score < 1),
             key=lambda i: -i.question.weight * (1 - i.score),
         )[:GAP_QUESTIONS]
         gaps.append(
@@ -268,7 +313,7 @@ def _gaps(
                 kind,
                 severity,
                 bank.dimension(result.key).recommendation.get(lang),
-                [_gap_question(i, i.recommendation or "", by_dimension, lang) for i in weakest],
+                [_gap_question(i, i.recommendation or "", tallies[result.key], lang) for i in weakest],
                 priority=round(result.weight * shortfall, 2),
             )
         )
@@ -300,8 +345,8 @@ def _gap(
     )
 
 
-def _gap_question(item: _Scored, recommendation: str, by_dimension: dict[str, list[_Scored]], lang: str) -> GapQuestion:
-    applicable_weight = sum(i.question.weight for i in by_dimension[item.question.dimension] if i.applicable)
+def _gap_question(item: _Scored, recommendation: str, tally: _Dimension, lang: str) -> GapQuestion:
+    applicable_weight = tally.applicable_weight
     lost = 100 * item.question.weight * (1 - item.score) / applicable_weight if applicable_weight else 0.0
     return GapQuestion(
         key=item.question.key,

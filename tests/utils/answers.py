@@ -184,7 +184,9 @@ def text_values(question: Question) -> SearchStrategy[str]:
     limit = question.max_length or 0
     words = st.lists(st.sampled_from(WORDS), max_size=16).map(lambda ws: " ".join(ws)[:limit])
     examples = [t for t in (question.example.en, question.example.fi) if len(t) <= limit] if question.example else []
-    parts = [words, st.text(max_size=min(limit, 60))]
+    # any printable text: control characters are refused by the API (app/text.py)
+    free_text = st.text(st.characters(exclude_categories=("Cc", "Cs")) | st.sampled_from("\t\n\r"), max_size=min(limit, 60))
+    parts = [words, free_text]
     if examples:
         parts.append(st.sampled_from(examples))
     return st.one_of(*parts)

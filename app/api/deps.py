@@ -15,6 +15,7 @@ from app.db import session_scope
 from app.models import Tenant
 from app.problems import Unauthorized
 from app.services import keys as key_service
+from app.services.banks import TenantCatalog
 from app.settings import Settings
 
 
@@ -48,13 +49,14 @@ def get_language(
 LangDep = Annotated[str, Depends(get_language)]
 
 
-def get_tenant(
+def get_optional_tenant(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     session: SessionDep,
     settings: SettingsDep,
-) -> Tenant:
+) -> Tenant | None:
+    """The key's tenant, or None without a key; a key that is sent must be valid."""
     if credentials is None:
-        raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'")
+        return None
     tenant = key_service.authenticate(
         session=session, key=credentials.credentials, pepper=settings.key_pepper.get_secret_value()
     )
@@ -63,4 +65,26 @@ def get_tenant(
     return tenant
 
 
+def get_tenant(tenant: Annotated[Tenant | None, Depends(get_optional_tenant)]) -> Tenant:
+    if tenant is None:
+        raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'")
+    return tenant
+
+
+OptionalTenantDep = Annotated[Tenant | None, Depends(get_optional_tenant)]
 TenantDep = Annotated[Tenant, Depends(get_tenant)]
+
+
+def get_catalog(registry: RegistryDep, session: SessionDep, tenant: TenantDep) -> TenantCatalog:
+    return TenantCatalog(registry=registry, session=session, tenant=tenant)
+
+
+def get_source(
+    registry: RegistryDep, session: SessionDep, tenant: OptionalTenantDep
+) -> BankRegistry | TenantCatalog:
+    """The banks a caller can see: the shipped ones, and with a key its tenant's own too."""
+    return registry if tenant is None else TenantCatalog(registry=registry, session=session, tenant=tenant)
+
+
+CatalogDep = Annotated[TenantCatalog, Depends(get_catalog)]
+SourceDep = Annotated[BankRegistry | TenantCatalog, Depends(get_source)]

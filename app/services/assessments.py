@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from app.banks.registry import BankRegistry
 from app.models import Assessment, Tenant
 from app.models.assessments import AssessmentCreate
 from app.problems import FieldError, InvalidRequest, NotFound
 from app.scoring.engine import score
 from app.services import scoring as scoring_service
+from app.services.banks import TenantCatalog
 
 SUBMITTED = "submitted"
 
@@ -34,10 +34,10 @@ class ListFilters:
 
 
 def create_assessment(
-    *, session: Session, registry: BankRegistry, tenant: Tenant, request: AssessmentCreate, lang: str
+    *, session: Session, catalog: TenantCatalog, tenant: Tenant, request: AssessmentCreate, lang: str
 ) -> Assessment:
     registered, result = scoring_service.evaluate(
-        registry=registry, slug=request.bank, version=request.bank_version, answers=request.answers, lang=lang
+        source=catalog, slug=request.bank, version=request.bank_version, answers=request.answers, lang=lang
     )
     respondent = request.respondent
     assessment = Assessment(
@@ -121,7 +121,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         ) from None
 
 
-def result_in(*, assessment: Assessment, registry: BankRegistry, lang: str) -> dict[str, Any]:
+def result_in(*, assessment: Assessment, catalog: TenantCatalog, lang: str) -> dict[str, Any]:
     """The stored result, or the same result re-scored in another language.
 
     Scoring is deterministic and a stored bank version never changes, so the
@@ -129,8 +129,8 @@ def result_in(*, assessment: Assessment, registry: BankRegistry, lang: str) -> d
     """
     if assessment.locale == lang:
         return assessment.result
-    registered = registry.get(assessment.bank_slug, assessment.bank_version)
-    if registered is None:  # the version row exists (foreign key), so the registry has it
+    registered = catalog.by_id(assessment.bank_version_id)
+    if registered is None:  # the version row exists (foreign key) and is the tenant's or shipped
         return assessment.result
     return score(registered.bank, assessment.answers, lang=lang, content_hash=registered.content_hash).model_dump(
         mode="json"

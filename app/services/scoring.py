@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.banks.registry import BankRegistry, RegisteredBank
+from app.banks.registry import BankSource, RegisteredBank
 from app.problems import FieldError, InvalidRequest
 from app.scoring.answers import check_answers
 from app.scoring.engine import score
@@ -14,9 +14,9 @@ from app.services.banks import resolve_submitted_bank
 
 
 def evaluate(
-    *, registry: BankRegistry, slug: str, version: str | None, answers: Mapping[str, Any], lang: str
+    *, source: BankSource, slug: str, version: str | None, answers: Mapping[str, Any], lang: str
 ) -> tuple[RegisteredBank, Result]:
-    registered = resolve_submitted_bank(registry, slug, version)
+    registered = resolve_submitted_bank(source, slug, version)
     problems = check_answers(registered.bank, answers)
     if problems:
         count = len(problems)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.api.deps import LangDep, RegistryDep, SessionDep, SettingsDep, TenantDep
+from app.api.deps import CatalogDep, LangDep, SessionDep, SettingsDep, TenantDep
 from app.api.examples import ASSESSMENT_EXAMPLES
 from app.api.responses import localized
 from app.models.assessments import AssessmentCreate, AssessmentPage, AssessmentPublic, PlainText
@@ -25,14 +25,14 @@ def create_assessment(
     request: Annotated[AssessmentCreate, Body(openapi_examples=ASSESSMENT_EXAMPLES)],
     http_request: Request,
     session: SessionDep,
-    registry: RegistryDep,
+    catalog: CatalogDep,
     tenant: TenantDep,
     lang: LangDep,
 ) -> JSONResponse:
     """Score and store an assessment; answers 201 with its `Location` once it is durably stored."""
     lang = request.locale or lang
     assessment = assessment_service.create_assessment(
-        session=session, registry=registry, tenant=tenant, request=request, lang=lang
+        session=session, catalog=catalog, tenant=tenant, request=request, lang=lang
     )
     location = str(http_request.url_for("get_assessment", assessment_id=assessment.id).path)
     body = assessment_service.public(assessment, assessment.result)
@@ -75,9 +75,9 @@ def list_assessments(
 
 @router.get("/{assessment_id}", response_model=AssessmentPublic, responses=problem_responses(401, 404, 422))
 def get_assessment(
-    assessment_id: uuid.UUID, session: SessionDep, registry: RegistryDep, tenant: TenantDep, lang: LangDep
+    assessment_id: uuid.UUID, session: SessionDep, catalog: CatalogDep, tenant: TenantDep, lang: LangDep
 ) -> JSONResponse:
     """One assessment with its answers and result, texts in the negotiated language."""
     assessment = assessment_service.get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
-    result = assessment_service.result_in(assessment=assessment, registry=registry, lang=lang)
+    result = assessment_service.result_in(assessment=assessment, catalog=catalog, lang=lang)
     return localized(assessment_service.public(assessment, result), lang=lang)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from app.api.deps import LangDep, RegistryDep
+from app.api.deps import LangDep, RegistryDep, SourceDep
 from app.api.responses import localized
 from app.banks import public as bank_views
 from app.banks.public import BankList, BankVersionPublic
@@ -25,23 +25,24 @@ IncludeQuery = Annotated[
 
 
 @router.get("", response_model=BankList, responses=problem_responses(422))
-async def list_banks(registry: RegistryDep, lang: LangDep) -> JSONResponse:
-    """The banks a caller can see, each in its latest published version."""
-    items = [bank_views.summary(b, lang, registry.versions(b.slug)) for b in registry.all_latest()]
+def list_banks(registry: RegistryDep, source: SourceDep, lang: LangDep) -> JSONResponse:
+    """The banks a caller can see, each in its latest published version: the shipped ones, and with a key the tenant's own."""
+    catalog = source if isinstance(source, bank_service.TenantCatalog) else None
+    items = [bank_views.summary(b, lang, source.versions(b.slug)) for b in bank_service.visible_banks(registry, catalog)]
     return localized({"items": items}, lang=lang)
 
 
 @router.get("/{slug}", response_model=BankVersionPublic, responses=problem_responses(404, 422))
-async def get_bank(slug: SlugPath, registry: RegistryDep, lang: LangDep, include: IncludeQuery = None) -> JSONResponse:
+def get_bank(slug: SlugPath, source: SourceDep, lang: LangDep, include: IncludeQuery = None) -> JSONResponse:
     """The latest published version of a bank, with texts in the negotiated language."""
-    registered = bank_service.get_bank_version(registry, slug, None)
+    registered = bank_service.get_bank_version(source, slug, None)
     return localized(bank_views.bank_view(registered, lang, include == "rubric"), lang=lang)
 
 
 @router.get("/{slug}/versions/{version}", response_model=BankVersionPublic, responses=problem_responses(404, 422))
-async def get_bank_version(
-    slug: SlugPath, version: VersionPath, registry: RegistryDep, lang: LangDep, include: IncludeQuery = None
+def get_bank_version(
+    slug: SlugPath, version: VersionPath, source: SourceDep, lang: LangDep, include: IncludeQuery = None
 ) -> JSONResponse:
-    """One version of a bank; a stored assessment can always be read against the version it used."""
-    registered = bank_service.get_bank_version(registry, slug, version)
+    """One version of a bank (a tenant's drafts too, with its key); a stored assessment can always be read against the version it used."""
+    registered = bank_service.get_bank_version(source, slug, version)
     return localized(bank_views.bank_view(registered, lang, include == "rubric"), lang=lang)

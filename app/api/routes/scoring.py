@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
-from app.api.deps import LangDep, RegistryDep
+from app.api.deps import LangDep, SourceDep
 from app.api.examples import SCORE_EXAMPLES
 from app.api.responses import localized
 from app.models.assessments import ScoreRequest
@@ -18,13 +18,16 @@ from app.services import scoring as scoring_service
 router = APIRouter(prefix="/v1", tags=["scoring"])
 
 
-@router.post("/score", response_model=Result, responses=problem_responses(400, 422))
-async def score_answers(
-    request: Annotated[ScoreRequest, Body(openapi_examples=SCORE_EXAMPLES)], registry: RegistryDep, lang: LangDep
+@router.post("/score", response_model=Result, responses=problem_responses(400, 401, 422))
+def score_answers(
+    request: Annotated[ScoreRequest, Body(openapi_examples=SCORE_EXAMPLES)], source: SourceDep, lang: LangDep
 ) -> JSONResponse:
-    """Score answers against a bank and return the decision, gaps and explanation; nothing is stored."""
+    """Score answers against a bank and return the decision, gaps and explanation; nothing is stored.
+
+    Without a key, the shipped banks; with a key, the tenant's own published banks too.
+    """
     lang = request.locale or lang
     _, result = scoring_service.evaluate(
-        registry=registry, slug=request.bank, version=request.bank_version, answers=request.answers, lang=lang
+        source=source, slug=request.bank, version=request.bank_version, answers=request.answers, lang=lang
     )
     return localized(result.model_dump(mode="json"), lang=lang)

@@ -55,6 +55,10 @@ class NotFound(ProblemError):
     status, type_slug, title = 404, "not-found", "Not found"
 
 
+class Conflict(ProblemError):
+    status, type_slug, title = 409, "conflict", "Conflict with the current state"
+
+
 class InvalidRequest(ProblemError):
     status, type_slug, title = 422, "validation-error", "The request is not valid"
 

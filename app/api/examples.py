@@ -86,3 +86,18 @@ ASSESSMENT_EXAMPLES: dict[str, Any] = {
         },
     },
 }
+
+OVERLAY_EXAMPLES: dict[str, Any] = {
+    "overlay": {
+        "summary": "A B2B agency's bank derived from the shipped one",
+        "value": {
+            "slug": "b2b-readiness",
+            "version": "1.0.0",
+            "base": {"slug": "social-media-readiness", "version": "1.0.0"},
+            "title": {"en": "B2B social media readiness", "fi": "B2B-sosiaalisen median valmius"},
+            "policy": {"go_at": 75},
+            "dimensions": {"measurement": {"weight": 3, "target": 70}},
+            "remove_questions": ["segments_image"],
+        },
+    },
+}

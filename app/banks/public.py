@@ -103,6 +103,7 @@ class BankList(_View):
 class BankVersionPublic(_View):
     slug: str
     version: str
+    status: str = Field(description="draft, published or retired")
     title: str
     description: str
     locale: str
@@ -131,6 +132,7 @@ def bank_view(registered: RegisteredBank, lang: str, rubric: bool) -> dict[str, 
     view: dict[str, Any] = {
         "slug": bank.slug,
         "version": bank.version,
+        "status": registered.status,
         "title": bank.title.get(lang),
         "description": bank.description.get(lang),
         "locale": lang,

@@ -54,3 +54,78 @@ class BankVersion(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     retired_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+# --- what the bank management calls answer -------------------------------------------
+
+
+class BankVersionState(SQLModel):
+    slug: str
+    version: str
+    status: BankStatus
+    content_hash: str
+    overlay: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    retired_at: datetime | None
+
+
+class FixtureReport(SQLModel):
+    key: str
+    expected: str
+    actual: str | None
+    passed: bool
+    problems: list[str]
+
+
+class ValidationReport(SQLModel):
+    slug: str
+    version: str
+    status: BankStatus
+    content_hash: str
+    valid: bool
+    fixtures: list[FixtureReport]
+
+
+class BankChange(SQLModel):
+    path: str
+    kind: str
+    old: Any = None
+    new: Any = None
+    text: str
+
+
+class BankDiff(SQLModel):
+    slug: str
+    version: str
+    against: str
+    changes: list[BankChange]
+
+
+class Transition(SQLModel):
+    before: str
+    after: str
+    count: int
+
+
+class DimensionImpact(SQLModel):
+    key: str
+    mean_before: float | None
+    mean_after: float | None
+    mean_change: float | None
+
+
+class ImpactReport(SQLModel):
+    slug: str
+    version: str
+    against: dict[str, str]
+    assessments: int
+    changed: int
+    transitions: list[Transition]
+    decisions_before: dict[str, int]
+    decisions_after: dict[str, int]
+    mean_score_change: float | None
+    dimensions: list[DimensionImpact]
+    ignored_answers: int
+    seconds: float

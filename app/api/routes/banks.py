@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.api.deps import LangDep, RegistryDep, SourceDep
-from app.api.responses import localized
+from app.api.responses import cacheable, entity_tag, localized
 from app.banks import public as bank_views
 from app.banks.public import BankList, BankVersionPublic
+from app.banks.registry import RegisteredBank
 from app.problems import problem_responses
 from app.services import banks as bank_service
 
@@ -24,7 +25,7 @@ IncludeQuery = Annotated[
 ]
 
 
-@router.get("", response_model=BankList, responses=problem_responses(422))
+@router.get("", response_model=BankList, responses=problem_responses(401, 422))
 def list_banks(registry: RegistryDep, source: SourceDep, lang: LangDep) -> JSONResponse:
     """The banks a caller can see, each in its latest published version: the shipped ones, and with a key the tenant's own."""
     catalog = source if isinstance(source, bank_service.TenantCatalog) else None
@@ -32,17 +33,24 @@ def list_banks(registry: RegistryDep, source: SourceDep, lang: LangDep) -> JSONR
     return localized({"items": items}, lang=lang)
 
 
-@router.get("/{slug}", response_model=BankVersionPublic, responses=problem_responses(404, 422))
-def get_bank(slug: SlugPath, source: SourceDep, lang: LangDep, include: IncludeQuery = None) -> JSONResponse:
-    """The latest published version of a bank, with texts in the negotiated language."""
-    registered = bank_service.get_bank_version(source, slug, None)
-    return localized(bank_views.bank_view(registered, lang, include == "rubric"), lang=lang)
+def _bank_response(request: Request, registered: RegisteredBank, lang: str, include: str | None) -> Response:
+    rubric = include == "rubric"
+    etag = entity_tag(registered.content_hash, registered.version, registered.status, lang, str(rubric))
+    return cacheable(request, bank_views.bank_view(registered, lang, rubric), lang=lang, etag=etag)
 
 
-@router.get("/{slug}/versions/{version}", response_model=BankVersionPublic, responses=problem_responses(404, 422))
+_BANK_RESPONSES = problem_responses(401, 404, 422) | {304: {"description": "Not modified: the client's copy (If-None-Match) is current"}}
+
+
+@router.get("/{slug}", response_model=BankVersionPublic, responses=_BANK_RESPONSES)
+def get_bank(request: Request, slug: SlugPath, source: SourceDep, lang: LangDep, include: IncludeQuery = None) -> Response:
+    """The latest published version of a bank, with texts in the negotiated language; revalidate with If-None-Match."""
+    return _bank_response(request, bank_service.get_bank_version(source, slug, None), lang, include)
+
+
+@router.get("/{slug}/versions/{version}", response_model=BankVersionPublic, responses=_BANK_RESPONSES)
 def get_bank_version(
-    slug: SlugPath, version: VersionPath, source: SourceDep, lang: LangDep, include: IncludeQuery = None
-) -> JSONResponse:
-    """One version of a bank (a tenant's drafts too, with its key); a stored assessment can always be read against the version it used."""
-    registered = bank_service.get_bank_version(source, slug, version)
-    return localized(bank_views.bank_view(registered, lang, include == "rubric"), lang=lang)
+    request: Request, slug: SlugPath, version: VersionPath, source: SourceDep, lang: LangDep, include: IncludeQuery = None
+) -> Response:
+    """One version of a bank (with a key, the tenant's drafts too); an assessment can always be read against the version it used."""
+    return _bank_response(request, bank_service.get_bank_version(source, slug, version), lang, include)

@@ -69,7 +69,7 @@ def main() -> None:
         shipped = registry.latest("social-media-readiness")
         scale_keys = [q.key for q in shipped.bank.questions if q.type == "scale"]
         bases = [json.loads(p.read_text()) for p in sorted(EXAMPLES.glob("*.json"))]
-        with Session(engine) as session:
+        with Session(engine, expire_on_commit=False) as session:
             tenant, key = key_service.create_key(session=session, tenant_name="bench-agency", pepper=PEPPER)
         headers = {"Authorization": f"Bearer {key}"}
 
@@ -111,7 +111,7 @@ def main() -> None:
             "slug": "bench-overlay",
             "version": "1.0.0",
             "base": {"slug": shipped.slug, "version": shipped.version},
-            "policy": {"go_at": 80},
+            "policy": {"go_at": 88},
             "dimensions": {"measurement": {"weight": 4}, "content": {"target": 75}},
             "fixtures": [],
         }

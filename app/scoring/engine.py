@@ -37,7 +37,7 @@ _SEVERITY_ORDER = {Severity.blocker: 0, Severity.major: 1, Severity.minor: 2}
 _KIND_ORDER = {GapKind.knockout: 0, GapKind.floor: 1, GapKind.target: 2}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses pay for object.__setattr__ per field
 class _Scored:
     question: Question
     state: QuestionState
@@ -73,9 +73,42 @@ class Summary:
     dimensions: dict[str, float | None]
 
 
+@dataclass(frozen=True, slots=True)
+class _QuestionPlan:
+    best: float
+    options: dict[tuple[type, Any], Option]  # by (type, value): True == 1 must not pick the same option
+
+
+@dataclass(frozen=True, slots=True)
+class _BankPlan:
+    questions: dict[str, Question]
+    plans: dict[str, _QuestionPlan]
+
+
+_PLANS: dict[int, tuple[Bank, _BankPlan]] = {}
+
+
+def _plan(bank: Bank) -> _BankPlan:
+    """What every scoring of a bank needs, worked out once per bank (banks are immutable)."""
+    entry = _PLANS.get(id(bank))
+    if entry is not None and entry[0] is bank:
+        return entry[1]
+    plan = _BankPlan(
+        questions={q.key: q for q in bank.questions},
+        plans={
+            q.key: _QuestionPlan(best=q.best_points(), options={(type(o.value), o.value): o for o in q.options or []})
+            for q in bank.questions
+        },
+    )
+    if len(_PLANS) >= 256:  # bounded: many tenant versions must not grow it without limit
+        _PLANS.clear()
+    _PLANS[id(bank)] = (bank, plan)
+    return plan
+
+
 def _evaluate(bank: Bank, answers: Mapping[str, Any], lang: str) -> tuple[list[_Scored], dict[str, _Dimension]]:
-    questions = {q.key: q for q in bank.questions}
-    scored = [_score_question(q, answers, questions, lang) for q in bank.questions]
+    plan = _plan(bank)
+    scored = [_score_question(q, plan.plans[q.key], answers, plan.questions, lang) for q in bank.questions]
     dimensions = {d.key: _Dimension(weight=d.weight, items=[]) for d in bank.dimensions}
     for item in scored:
         tally = dimensions[item.question.dimension]
@@ -104,19 +137,40 @@ def _overall_coverage(dimensions: dict[str, _Dimension]) -> float:
 
 
 def summarize(bank: Bank, answers: Mapping[str, Any]) -> Summary:
-    """Decision and scores only, for re-scoring many stored assessments quickly."""
-    scored, dimensions = _evaluate(bank, answers, "en")
-    overall, _ = _overall(dimensions)
-    coverage = _overall_coverage(dimensions)
-    shown = {k: (round(t.raw_score, 2) if t.raw_score is not None else None) for k, t in dimensions.items()}
+    """Decision and scores only, for re-scoring many stored assessments quickly.
+
+    The same rules as `score`, in one pass with no texts and no result objects;
+    tests hold the two to the same numbers.
+    """
+    plan = _plan(bank)
+    tallies = {d.key: _Dimension(weight=d.weight, items=[]) for d in bank.dimensions}
+    knocked_out = False
+    for question in bank.questions:
+        if question.show_if is not None and not is_shown(question, answers, plan.questions):
+            continue
+        answer = answers.get(question.key)
+        state = special_state(answer)
+        if state == NOT_APPLICABLE:
+            continue
+        tally = tallies[question.dimension]
+        tally.applicable_weight += question.weight
+        if answer is None or state == DONT_KNOW:
+            continue
+        value, detail = _raw_value(question, plan.plans[question.key], answer)
+        tally.covered_weight += question.weight
+        tally.weighted_score += question.weight * value
+        if question.type == QuestionType.multi_choice:
+            knocked_out = knocked_out or any(plan.plans[question.key].options[(str, v)].knockout for v in answer)
+        elif isinstance(detail, Option):
+            knocked_out = knocked_out or detail.knockout is not None
+    overall, _ = _overall(tallies)
+    coverage = _overall_coverage(tallies)
+    shown = {k: (round(t.raw_score, 2) if t.raw_score is not None else None) for k, t in tallies.items()}
     below_floor = any(
         d.floor is not None and shown[d.key] is not None and shown[d.key] < d.floor  # type: ignore[operator]
         for d in bank.dimensions
     )
-    has_knockout = any(
-        _chosen_knockouts(item) for item in scored if item.applicable and item.covered and item.question.options
-    )
-    decision = _decide_numbers(bank, overall, coverage, below_floor, has_knockout)
+    decision = _decide_numbers(bank, overall, coverage, below_floor, knocked_out)
     return Summary(decision=decision, score=overall, coverage=coverage, dimensions=shown)
 
 
@@ -158,7 +212,7 @@ def score(bank: Bank, answers: Mapping[str, Any], *, lang: str = "en", content_h
 
 
 def _score_question(
-    question: Question, answers: Mapping[str, Any], questions: Mapping[str, Question], lang: str
+    question: Question, plan: _QuestionPlan, answers: Mapping[str, Any], questions: Mapping[str, Question], lang: str
 ) -> _Scored:
     answer = answers.get(question.key)
     if not is_shown(question, answers, questions):
@@ -169,36 +223,36 @@ def _score_question(
     if answer is None or state == DONT_KNOW:
         missing = QuestionState.dont_know if state == DONT_KNOW else QuestionState.missing
         return _Scored(question, missing, 0.0, answer, question.recommendation.get(lang), applicable=True, covered=False)
-    value, advice = _value_score(question, answer, lang)
+    value, advice = _value_score(question, plan, answer, lang)
     recommendation = (advice or question.recommendation.get(lang)) if value < 1 else None
     return _Scored(question, QuestionState.answered, value, answer, recommendation, applicable=True, covered=True)
 
 
-def _value_score(question: Question, answer: Any, lang: str) -> tuple[float, str | None]:
+def _value_score(question: Question, plan: _QuestionPlan, answer: Any, lang: str) -> tuple[float, str | None]:
     """The question score in [0, 1] and any advice more specific than the question's own."""
-    best = question.best_points()
+    value, detail = _raw_value(question, plan, answer)
+    if isinstance(detail, list):  # the text checks that failed, each with its own advice
+        return value, " ".join(c.recommendation.get(lang) for c in detail) or None
+    advice = detail.recommendation if detail is not None else None
+    return value, advice.get(lang) if advice is not None else None
+
+
+def _raw_value(question: Question, plan: _QuestionPlan, answer: Any) -> tuple[float, Any]:
+    """The question score in [0, 1] and what earned it: the option, the band or the failed checks."""
+    best = plan.best
     match question.type:
         case QuestionType.multi_choice:
-            chosen = [o for o in question.options or [] if o.value in answer]
-            return min(1.0, sum(o.points for o in chosen) / best), None
+            points = sum(plan.options[(str, v)].points for v in answer)
+            return min(1.0, points / best), None
         case QuestionType.number:
             band = next((b for b in question.bands or [] if b.min <= answer <= b.max), None)
-            if band is None:
-                return 0.0, None
-            return band.points / best, band.recommendation.get(lang) if band.recommendation else None
+            return (band.points / best, band) if band is not None else (0.0, None)
         case QuestionType.text:
             failed = [c for c in question.checks or [] if not c.passes(answer)]
-            passed_points = best - sum(c.points for c in failed)
-            advice = " ".join(c.recommendation.get(lang) for c in failed) or None
-            return passed_points / best, advice
+            return (best - sum(c.points for c in failed)) / best, failed
         case _:
-            option = _chosen_option(question, answer)
-            return option.points / best, option.recommendation.get(lang) if option.recommendation else None
-
-
-def _chosen_option(question: Question, answer: Any) -> Option:
-    # type() as well as value: True == 1, and a scale answer of 1 must not pick a boolean option
-    return next(o for o in question.options or [] if type(o.value) is type(answer) and o.value == answer)
+            option = plan.options[(type(answer), answer)]
+            return option.points / best, option
 
 
 def _dimension_result(dimension: DimensionSpec, tally: _Dimension, lang: str) -> DimensionResult:

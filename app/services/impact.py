@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.banks.overlay import Overlay
 from app.banks.registry import RegisteredBank, version_key
+from app.banks.schema import Bank, Question
 from app.models import Assessment
 from app.problems import FieldError, InvalidRequest, NotFound
 from app.scoring.answers import check_answers
@@ -61,10 +62,14 @@ def impact(
     score_changes: list[float] = []
     ignored = 0
     known = {q.key for q in new.bank.questions}
+    reshaped = _reshaped_questions(old.bank, new.bank)
     for answers in _stored_answers(session, catalog, old):
         before = summarize(old.bank, answers)
         kept = {k: v for k, v in answers.items() if k in known}
-        problems = {p.key for p in check_answers(new.bank, kept, require_complete=False)}
+        problems: set[str] = set()
+        if reshaped.intersection(kept):
+            # only answers to questions whose accepted values changed need checking again
+            problems = {p.key for p in check_answers(new.bank, kept, require_complete=False)}
         ignored += len(answers) - len(kept) + len(problems)
         after = summarize(new.bank, {k: v for k, v in kept.items() if k not in problems})
         transitions[(before.decision.value, after.decision.value)] += 1
@@ -91,6 +96,18 @@ def impact(
         "ignored_answers": ignored,
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def _answer_shape(question: Question) -> tuple[Any, ...]:
+    """What decides which answers a question accepts (not how they score)."""
+    values = tuple((type(o.value).__name__, o.value) for o in question.options or [])
+    return (question.type, values, question.min, question.max, question.max_length,
+            question.allow_dont_know, question.allow_not_applicable)
+
+
+def _reshaped_questions(old: Bank, new: Bank) -> set[str]:
+    before = {q.key: _answer_shape(q) for q in old.questions}
+    return {q.key for q in new.questions if before.get(q.key) != _answer_shape(q)}
 
 
 def _against(catalog: TenantCatalog, new: RegisteredBank, against: str | None) -> RegisteredBank:

@@ -52,7 +52,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 
 @banks_app.command("validate")
 def banks_validate(path: Annotated[Path, typer.Argument(exists=True, help="A bank file or a folder of them")]) -> None:
-    """Check bank files; every problem is reported with its file and path."""
+    """Check bank files and run their fixtures; every problem is reported with its file and path."""
+    from app.banks.fixtures import run_fixtures
     from app.banks.loader import BankFileError, load_bank_directory, load_bank_file
 
     try:
@@ -60,9 +61,48 @@ def banks_validate(path: Annotated[Path, typer.Argument(exists=True, help="A ban
     except BankFileError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
+    failed = False
     for item in loaded:
         bank = item.bank
-        typer.echo(f"ok {item.path}: {bank.slug} {bank.version}, {len(bank.questions)} questions, {item.content_hash}")
+        outcomes = run_fixtures(bank)
+        failures = [message for outcome in outcomes if (message := outcome.message()) is not None]
+        if failures:
+            failed = True
+            for message in failures:
+                typer.echo(f"{item.path}: {message}", err=True)
+            continue
+        ran = f"{len(outcomes)} fixture{'' if len(outcomes) == 1 else 's'} passed" if outcomes else "no fixtures"
+        typer.echo(f"ok {item.path}: {bank.slug} {bank.version}, {len(bank.questions)} questions, {ran}, {item.content_hash}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@banks_app.command("diff")
+def banks_diff(
+    old: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The earlier bank file")],
+    new: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The later bank file")],
+    format: Annotated[OutputFormat, typer.Option(help="text (one line per change) or json")] = OutputFormat.text,
+) -> None:
+    """Print what differs from bank file OLD to bank file NEW, one change a line."""
+    from app.banks.diff import diff_banks
+    from app.banks.loader import BankFileError, load_bank_file
+
+    banks = []
+    problems = []
+    for path in (old, new):
+        try:
+            banks.append(load_bank_file(path).bank)
+        except BankFileError as exc:
+            problems.append(str(exc))
+    if problems:
+        typer.echo("\n".join(problems), err=True)
+        raise typer.Exit(1)
+    changes = diff_banks(banks[0], banks[1])
+    if format == OutputFormat.json:
+        typer.echo(json.dumps([c.model_dump(mode="json") for c in changes], indent=2, ensure_ascii=False))
+    else:
+        for change in changes:
+            typer.echo(change.line())
 
 
 @keys_app.command("create")

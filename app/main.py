@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app import migrations
 from app.api.openapi import install_openapi
-from app.api.routes import assessments, bank_versions, banks, health, scoring
+from app.api.routes import assessments, bank_versions, banks, form_schema, health, scoring
 from app.db import make_engine
 from app.problems import install_problem_handlers
 from app.services import banks as bank_service
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    for module in (health, banks, bank_versions, scoring, assessments):
+    for module in (health, banks, form_schema, bank_versions, scoring, assessments):
         app.include_router(module.router)
     install_openapi(app)
     return app

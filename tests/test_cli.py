@@ -73,6 +73,97 @@ class TestBanksValidate:
         assert str(broken) in result.stderr
         assert "duplicate question key 'backing'" in result.stderr
 
+    def test_the_fixtures_run_and_their_count_is_printed(self) -> None:
+        result = runner.invoke(app, ["banks", "validate", str(SHIPPED_PATH)])
+        assert result.exit_code == 0, result.output
+        assert "45 questions, 6 fixtures passed, sha256:" in result.stdout
+
+    def test_a_flipped_fixture_exits_1_naming_file_fixture_expected_and_actual(self, tmp_path: Path) -> None:
+        flipped = tmp_path / "flipped.yaml"
+        flipped.write_text(_mini_text().replace("expect: conditional_go", "expect: go"), encoding="utf-8")
+        result = runner.invoke(app, ["banks", "validate", str(flipped)])
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            f"{flipped}: fixture 'vague_purpose': expected go, got conditional_go (score 44.44)"
+        ]
+        assert result.stdout == ""
+
+    def test_a_folder_reports_the_failing_bank_and_passes_the_others(self, tmp_path: Path) -> None:
+        good = tmp_path / "good.yaml"
+        good.write_text(_mini_text(), encoding="utf-8")
+        bad = tmp_path / "later.yaml"
+        bad.write_text(
+            _mini_text().replace("version: 1.0.0", "version: 1.1.0").replace("expect: no_go", "expect: go"),
+            encoding="utf-8",
+        )
+        result = runner.invoke(app, ["banks", "validate", str(tmp_path)])
+        assert result.exit_code == 1
+        assert result.stdout.startswith(f"ok {good}: mini 1.0.0, 6 questions, 3 fixtures passed, sha256:")
+        assert result.stderr.splitlines() == [f"{bad}: fixture 'tobacco': expected go, got no_go (score 44.44)"]
+
+    def test_fixture_answers_that_are_not_valid_exit_1_naming_them(self, tmp_path: Path) -> None:
+        broken = tmp_path / "broken.yaml"
+        broken.write_text(_mini_text().replace("why: tobacco,", "why: cigars,"), encoding="utf-8")
+        result = runner.invoke(app, ["banks", "validate", str(broken)])
+        assert result.exit_code == 1
+        assert result.stderr.strip() == (
+            f"{broken}: fixture 'tobacco': expected no_go, but its answers are not valid: "
+            "answers.why: 'cigars' is not an option; expected one of: written, vague, tobacco"
+        )
+
+
+def _mini_text() -> str:
+    return (FIXTURES / "mini-bank.yaml").read_text(encoding="utf-8")
+
+
+class TestBanksDiff:
+    def test_one_line_per_change(self, tmp_path: Path) -> None:
+        later = tmp_path / "later.yaml"
+        text = (
+            _mini_text()
+            .replace("version: 1.0.0", "version: 1.1.0")
+            .replace("policy: {go_at: 70,", "policy: {go_at: 75,")
+            .replace("      - {value: instagram, label: {en: Instagram, fi: Instagram}, points: 1}\n", "")
+            .replace("    weight: 1\n    target: 60\n", "    weight: 1\n    target: 60\n    floor: 30\n")
+        )
+        later.write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["banks", "diff", str(FIXTURES / "mini-bank.yaml"), str(later)])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines() == [
+            '~ version: "1.0.0" -> "1.1.0"',
+            "~ policy.go_at: 70 -> 75",
+            "+ dimensions.pitch.floor: 30",
+            '- questions.channels.options.instagram: {"value": "instagram", "label": "Instagram", "points": 1}',
+        ]
+
+    def test_identical_banks_print_nothing(self) -> None:
+        result = runner.invoke(app, ["banks", "diff", str(SHIPPED_PATH), str(SHIPPED_PATH)])
+        assert result.exit_code == 0, result.output
+        assert result.stdout == ""
+
+    def test_json_format_is_the_list_of_changes(self, tmp_path: Path) -> None:
+        later = tmp_path / "later.yaml"
+        later.write_text(_mini_text().replace("expect: no_go", "expect: insufficient_data"), encoding="utf-8")
+        result = runner.invoke(app, ["banks", "diff", str(FIXTURES / "mini-bank.yaml"), str(later), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == [
+            {
+                "path": "fixtures.tobacco.expect",
+                "kind": "changed",
+                "old": "no_go",
+                "new": "insufficient_data",
+                "text": 'Expected decision of fixture \'tobacco\' changed from "no_go" to "insufficient_data"',
+            }
+        ]
+
+    def test_an_invalid_file_exits_1_naming_it(self, tmp_path: Path) -> None:
+        broken = tmp_path / "broken.yaml"
+        broken.write_text(_mini_text().replace("policy: {go_at: 70,", "policy: {go_at: 170,"), encoding="utf-8")
+        result = runner.invoke(app, ["banks", "diff", str(FIXTURES / "mini-bank.yaml"), str(broken)])
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert f"{broken}: policy.go_at: Input should be less than or equal to 100" in result.stderr.splitlines()
+
 
 class TestKeysCreate:
     def test_printed_key_authenticates_once_stored(self, env_settings: Settings) -> None:

@@ -64,3 +64,13 @@ class TestShippedBanks:
         (mini_banks_dir / "mini.yaml").unlink()
         with TestClient(create_app(settings)) as client:
             assert client.get("/v1/banks/mini/versions/1.0.0").status_code == 200
+
+    def test_a_shipped_bank_whose_fixture_flips_stops_start_up(self, settings: Settings, mini_banks_dir: Path) -> None:
+        bank_file = mini_banks_dir / "mini.yaml"
+        text = bank_file.read_text()
+        assert "expect: go" in text
+        bank_file.write_text(text.replace("expect: go", "expect: no_go", 1))
+        settings = settings.model_copy(update={"banks_dir": mini_banks_dir})
+        with pytest.raises(BankFileError, match="expected no_go, got go"):
+            with TestClient(create_app(settings)):
+                pass

@@ -69,8 +69,13 @@ _UniqueKeyLoader.add_implicit_resolver(
 
 
 def content_hash(bank: Bank) -> str:
-    """A hash of the bank's meaning, not its file: comments and key order do not change it."""
-    canonical = json.dumps(bank.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+    """A hash of the bank's meaning, not its file: comments and key order do not change it.
+
+    Fixtures are part of a version's content, but a bank without any hashes as it
+    did before fixtures existed.
+    """
+    document = bank.model_dump(mode="json", by_alias=True, exclude=None if bank.fixtures else {"fixtures"})
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -16,10 +16,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
     StringConstraints,
     field_validator,
     model_validator,
 )
+
+from app.scoring.result import Decision
 
 LANGUAGES = ("en", "fi")
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -298,6 +301,19 @@ class Policy(Strict):
         return self
 
 
+class Fixture(Strict):
+    """An example answer set and the decision it must produce: a test of the rubric.
+
+    Only its structure is checked here; `app.banks.fixtures.run_fixtures` checks
+    the answers against the bank and scores them, so loading stays structural.
+    """
+
+    key: Key
+    description: Text | None = None
+    expect: Decision
+    answers: dict[str, JsonValue]
+
+
 class Bank(Strict):
     slug: Slug
     version: SemVer
@@ -306,12 +322,19 @@ class Bank(Strict):
     policy: Policy
     dimensions: list[Dimension] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
+    fixtures: list[Fixture] = Field(default_factory=list)
 
     @field_validator("dimensions")
     @classmethod
     def _unique_dimensions(cls, dimensions: list[Dimension]) -> list[Dimension]:
         _no_duplicates([d.key for d in dimensions], "dimension key")
         return dimensions
+
+    @field_validator("fixtures")
+    @classmethod
+    def _unique_fixtures(cls, fixtures: list[Fixture]) -> list[Fixture]:
+        _no_duplicates([f.key for f in fixtures], "fixture key")
+        return fixtures
 
     @model_validator(mode="after")
     def _cross_references(self) -> Bank:
@@ -342,6 +365,9 @@ class Bank(Strict):
 
     def dimension(self, key: str) -> Dimension:
         return next(d for d in self.dimensions if d.key == key)
+
+    def fixture(self, key: str) -> Fixture:
+        return next(f for f in self.fixtures if f.key == key)
 
 
 def _check_show_if(where: str, show_if: ShowIf, seen: dict[str, Question], questions: list[Question]) -> None:

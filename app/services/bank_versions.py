@@ -170,19 +170,11 @@ def publish(*, session: Session, catalog: TenantCatalog, slug: str, version: str
     row = _own_row(session, catalog.tenant, slug, version)
     if row.status != BankStatus.draft:
         raise Conflict(f"{slug} {version} is {row.status}; only a draft can be published")
-    report = validation_report(_registered_row(catalog, row))
-    failed = [f for f in report["fixtures"] if not f["passed"]]
+    failed = [o for o in run_fixtures(_registered_row(catalog, row).bank) if not o.passed]
     if failed:
         raise InvalidRequest(
             f"{len(failed)} fixture(s) do not give their expected decision; nothing was published",
-            [
-                FieldError(
-                    f"fixtures.{f['key']}",
-                    f"expected {f['expected']}, got {f['actual']}" + ("; " + "; ".join(f["problems"]) if f["problems"] else ""),
-                    "fixture_failed",
-                )
-                for f in failed
-            ],
+            [FieldError(f"fixtures.{o.key}", o.message() or "", "fixture_failed") for o in failed],
         )
     row.status = BankStatus.published
     row.published_at = row.updated_at = utcnow()

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from app.banks.loader import LoadedBank, load_bank_directory
+from app.banks.fixtures import fixture_failures
+from app.banks.loader import BankFileError, LoadedBank, load_bank_directory
 from app.banks.registry import BankRegistry, RegisteredBank, version_key
 from app.banks.schema import Bank
 from app.models import BankVersion, Tenant
@@ -24,6 +25,11 @@ class ShippedBankChanged(Exception):
 def sync_shipped_banks(*, session: Session, banks_dir: Path) -> list[LoadedBank]:
     """Store each shipped bank version once; a stored version whose file changed is an error."""
     loaded = load_bank_directory(banks_dir)
+    for item in loaded:
+        # a shipped bank is published: its fixtures must hold, as for any published version
+        failures = fixture_failures(item.bank)
+        if failures:
+            raise BankFileError(item.path or banks_dir, failures)
     stored = {
         (b.slug, b.version): b for b in session.exec(select(BankVersion).where(BankVersion.owner == SHIPPED_OWNER)).all()
     }

@@ -180,7 +180,7 @@ class TestFixtures:
                 "pointer": "#/fixtures/should_fail",
                 "field": "fixtures.should_fail",
                 "code": "fixture_failed",
-                "detail": "expected no_go, got go",
+                "detail": "fixture 'should_fail': expected no_go, got go (score 100)",
             }
         ]
         assert client.get("/v1/banks/agency-mini/versions/1.0.0", headers=auth).json()["status"] == "draft"

@@ -44,6 +44,15 @@ class TestOpenAPI:
             ("POST", "/v1/assessments"),
             ("GET", "/v1/assessments"),
             ("GET", "/v1/assessments/{assessment_id}"),
+            ("POST", "/v1/banks"),
+            ("POST", "/v1/banks/{slug}/versions"),
+            ("PUT", "/v1/banks/{slug}/versions/{version}"),
+            ("POST", "/v1/banks/{slug}/versions/{version}/validate"),
+            ("POST", "/v1/banks/{slug}/versions/{version}/publish"),
+            ("POST", "/v1/banks/{slug}/versions/{version}/retire"),
+            ("GET", "/v1/banks/{slug}/versions/{version}/diff"),
+            ("POST", "/v1/banks/{slug}/versions/{version}/impact"),
+            ("GET", "/v1/banks/{slug}/versions/{version}/form-schema"),
         }
         assert set(operations["POST", "/v1/assessments"]["responses"]) == {"201", "400", "401", "422"}
         assert set(operations["GET", "/v1/assessments/{assessment_id}"]["responses"]) == {"200", "401", "404", "422"}

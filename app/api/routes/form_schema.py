@@ -1,0 +1,43 @@
+"""A bank version as a form: JSON Schema of the answers plus UI schemas for form libraries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+
+from app.api.deps import LangDep, SourceDep
+from app.api.responses import localized
+from app.banks.form_schema import FormSchemaDocument, form_schema_view
+from app.problems import problem_responses
+from app.services import banks as bank_service
+
+router = APIRouter(prefix="/v1/banks", tags=["banks"])
+
+SlugPath = Annotated[str, Path(max_length=64, examples=["social-media-readiness"])]
+VersionPath = Annotated[str, Path(max_length=32, examples=["1.0.0"])]
+
+
+@router.get(
+    "/{slug}/versions/{version}/form-schema",
+    response_model=FormSchemaDocument,
+    responses=problem_responses(401, 404, 422),
+)
+def get_form_schema(slug: SlugPath, version: VersionPath, source: SourceDep, lang: LangDep) -> JSONResponse:
+    """The answers object of one bank version as a form, with texts in the negotiated language.
+
+    `schema` is a JSON Schema (draft 2020-12) of `answers` in `POST /v1/score`:
+    one property per question with its prompt as `title` and help as
+    `description`; choices as `oneOf` of `const` and `title`; ranges, `maxLength`
+    and the special states (`{"state": "dont_know"}`, `{"state": "not_applicable"}`)
+    where the bank allows them; `required` for always-shown questions and
+    `if`/`then` for required questions with `show_if`. Every answers object it
+    accepts, the API accepts too (send scale answers as JSON integers: `3`, not
+    `3.0`). `ui_schema` is a react-jsonschema-form uiSchema and
+    `json_forms_ui_schema` a JSON Forms UI schema (a group per dimension,
+    `show_if` as SHOW rules). Points, weights and other rubric data never appear.
+    With a key, the tenant's own banks (drafts too) are found as well.
+    """
+    registered = bank_service.get_bank_version(source, slug, version)
+    return localized(form_schema_view(registered, lang), lang=lang)

@@ -154,7 +154,7 @@ def score_file(
         raise typer.Exit(2)
     registry = BankRegistry.of(RegisteredBank(id=_offline_id(i.content_hash), bank=i.bank, content_hash=i.content_hash) for i in loaded)
     try:
-        _, result = scoring_service.evaluate(source=registry, slug=bank, version=version, answers=answers, lang=lang)
+        _, _, result = scoring_service.evaluate(source=registry, slug=bank, version=version, answers=answers, lang=lang)
     except ProblemError as exc:
         typer.echo(exc.detail, err=True)
         for error in exc.errors:

@@ -50,6 +50,19 @@ def _matches(condition: ShowIf, value: Any) -> bool:
     return any(type(value) is type(w) and value == w for w in wanted)
 
 
+def normalized(bank: Bank, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers with integral floats on scale questions made integers.
+
+    JSON does not tell 3.0 from 3 (JSON Schema calls both integers), so a form
+    library may send either; the stored and scored answer is the integer.
+    """
+    scales = {q.key for q in bank.questions if q.type == QuestionType.scale}
+    return {
+        key: int(value) if key in scales and isinstance(value, float) and value.is_integer() else value
+        for key, value in answers.items()
+    }
+
+
 def check_answers(bank: Bank, answers: Mapping[str, Any], *, require_complete: bool = True) -> list[AnswerError]:
     """Every problem with `answers`, in bank order; an empty list means they can be scored."""
     questions = {q.key: q for q in bank.questions}

@@ -36,7 +36,7 @@ class ListFilters:
 def create_assessment(
     *, session: Session, catalog: TenantCatalog, tenant: Tenant, request: AssessmentCreate, lang: str
 ) -> Assessment:
-    registered, result = scoring_service.evaluate(
+    registered, answers, result = scoring_service.evaluate(
         source=catalog, slug=request.bank, version=request.bank_version, answers=request.answers, lang=lang
     )
     respondent = request.respondent
@@ -50,7 +50,7 @@ def create_assessment(
         email=str(respondent.email) if respondent.email else None,
         external_ref=respondent.external_ref,
         locale=lang,
-        answers=request.answers,
+        answers=answers,
         result=result.model_dump(mode="json"),
         decision=result.decision.value,
         score=result.score,

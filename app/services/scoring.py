@@ -7,7 +7,7 @@ from typing import Any
 
 from app.banks.registry import BankSource, RegisteredBank
 from app.problems import FieldError, InvalidRequest
-from app.scoring.answers import check_answers
+from app.scoring.answers import check_answers, normalized
 from app.scoring.engine import score
 from app.scoring.result import Result
 from app.services.banks import resolve_submitted_bank
@@ -15,8 +15,10 @@ from app.services.banks import resolve_submitted_bank
 
 def evaluate(
     *, source: BankSource, slug: str, version: str | None, answers: Mapping[str, Any], lang: str
-) -> tuple[RegisteredBank, Result]:
+) -> tuple[RegisteredBank, dict[str, Any], Result]:
+    """The bank scored with, the answers as stored (normalised) and the result."""
     registered = resolve_submitted_bank(source, slug, version)
+    answers = normalized(registered.bank, answers)
     problems = check_answers(registered.bank, answers)
     if problems:
         count = len(problems)
@@ -24,4 +26,4 @@ def evaluate(
             f"{count} answer{'s' if count != 1 else ''} not valid for {registered.slug} {registered.version}",
             [FieldError(f"answers.{p.key}", p.message, p.code) for p in problems],
         )
-    return registered, score(registered.bank, answers, lang=lang, content_hash=registered.content_hash)
+    return registered, answers, score(registered.bank, answers, lang=lang, content_hash=registered.content_hash)

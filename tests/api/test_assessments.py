@@ -54,6 +54,19 @@ class TestCreateAssessment:
         assert [d["score"] for d in result["dimensions"]] == [d["score"] for d in created["result"]["dimensions"]]
         assert result["gaps"][0]["recommendation"] != created["result"]["gaps"][0]["recommendation"]
 
+    def test_a_scale_answer_sent_as_an_integral_float_is_stored_as_an_integer(
+        self, client: TestClient, auth: dict[str, str]
+    ) -> None:
+        request = body("ready")
+        key = next(k for k, v in request["answers"].items() if isinstance(v, int) and not isinstance(v, bool) and v <= 5)
+        expected = request["answers"][key]
+        request["answers"][key] = float(expected)
+        created = client.post("/v1/assessments", json=request, headers=auth)
+        assert created.status_code == 201
+        assert created.json()["answers"][key] == expected and isinstance(created.json()["answers"][key], int)
+        request["answers"][key] = expected + 0.5
+        assert client.post("/v1/assessments", json=request, headers=auth).status_code == 422
+
     def test_invalid_answers_store_nothing(self, client: TestClient, auth: dict[str, str]) -> None:
         request = body("ready")
         request["answers"]["no_such_question"] = 1

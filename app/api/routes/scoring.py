@@ -27,7 +27,7 @@ def score_answers(
     Without a key, the shipped banks; with a key, the tenant's own published banks too.
     """
     lang = request.locale or lang
-    _, result = scoring_service.evaluate(
+    _, _, result = scoring_service.evaluate(
         source=source, slug=request.bank, version=request.bank_version, answers=request.answers, lang=lang
     )
     return localized(result.model_dump(mode="json"), lang=lang)

@@ -316,3 +316,9 @@ class TestCaching:
         client.put("/v1/banks/agency-mini/versions/1.0.0", json=changed, headers=auth)
         after = client.get("/v1/banks/agency-mini/versions/1.0.0", headers={"If-None-Match": before} | auth)
         assert after.status_code == 200 and after.headers["etag"] != before
+
+    def test_form_schema_revalidates_too(self, client: TestClient) -> None:
+        path = f"/v1/banks/{SHIPPED_SLUG}/versions/1.0.0/form-schema"
+        etag = client.get(path).headers["etag"]
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+        assert client.get(path, params={"lang": "fi"}, headers={"If-None-Match": etag}).status_code == 200

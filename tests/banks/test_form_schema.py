@@ -216,12 +216,12 @@ def schema_answers(schema: dict[str, Any]) -> SearchStrategy[dict[str, Any]]:
     return answers_objects()
 
 
-def _odd_values(node: dict[str, Any]) -> list[Any]:
+def _odd_values(node: dict[str, Any], integral_floats: bool) -> list[Any]:
     """Values that are wrong for most questions, and the edges of this one.
 
-    No float with an integral value (3.0): JSON Schema counts it as an integer, the API
-    does not (see test_an_integral_float_for_a_scale_is_scored_as_the_schema_says
-    in tests/api).
+    A float with an integral value (3.0) is an integer to JSON Schema; the API makes
+    it one before checking (`normalized`), `check_answers` alone does not, so only
+    the API tests ask for them.
     """
     odd: list[Any] = [
         None, True, False, 0, -1, 2.5, 10**6, "", "zz-not-an-option", [], ["zz-not-an-option"], {},
@@ -235,6 +235,8 @@ def _odd_values(node: dict[str, Any]) -> list[Any]:
         if "minimum" in branch:
             odd += [branch["minimum"], branch["maximum"], branch["minimum"] - 1, branch["maximum"] + 1]
             odd += [branch["maximum"] + 0.5] if branch.get("type") == "number" else []
+            if integral_floats and branch.get("type") == "integer":
+                odd += [float(branch["minimum"]), float(branch["maximum"])]
         choices = branch.get("oneOf") or branch.get("items", {}).get("oneOf") or []
         values = [c["const"] for c in choices]
         if branch.get("type") == "array" and values:
@@ -244,12 +246,12 @@ def _odd_values(node: dict[str, Any]) -> list[Any]:
     return odd
 
 
-def schema_mutants(schema: dict[str, Any]) -> SearchStrategy[dict[str, Any]]:
+def schema_mutants(schema: dict[str, Any], *, integral_floats: bool = False) -> SearchStrategy[dict[str, Any]]:
     """Valid answers objects changed in one or two ways; they may or may not stay valid."""
     valid = schema_answers(schema)
     keys = list(schema["properties"])
     values = {key: _values(node) for key, node in schema["properties"].items()}
-    odd = {key: st.sampled_from(_odd_values(node)) for key, node in schema["properties"].items()}
+    odd = {key: st.sampled_from(_odd_values(node, integral_floats)) for key, node in schema["properties"].items()}
     unknown = st.sampled_from([1, "x", {"state": "dont_know"}])
     states = st.sampled_from([{"state": "dont_know"}, {"state": "not_applicable"}])
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Request, Response
 
 from app.api.deps import LangDep, SourceDep
-from app.api.responses import localized
+from app.api.responses import cacheable, entity_tag
 from app.banks.form_schema import FormSchemaDocument, form_schema_view
 from app.problems import problem_responses
 from app.services import banks as bank_service
@@ -22,9 +21,11 @@ VersionPath = Annotated[str, Path(max_length=32, examples=["1.0.0"])]
 @router.get(
     "/{slug}/versions/{version}/form-schema",
     response_model=FormSchemaDocument,
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 404, 422) | {304: {"description": "Not modified: If-None-Match is current"}},
 )
-def get_form_schema(slug: SlugPath, version: VersionPath, source: SourceDep, lang: LangDep) -> JSONResponse:
+def get_form_schema(
+    request: Request, slug: SlugPath, version: VersionPath, source: SourceDep, lang: LangDep
+) -> Response:
     """The answers object of one bank version as a form, with texts in the negotiated language.
 
     `schema` is a JSON Schema (draft 2020-12) of `answers` in `POST /v1/score`:
@@ -40,4 +41,5 @@ def get_form_schema(slug: SlugPath, version: VersionPath, source: SourceDep, lan
     With a key, the tenant's own banks (drafts too) are found as well.
     """
     registered = bank_service.get_bank_version(source, slug, version)
-    return localized(form_schema_view(registered, lang), lang=lang)
+    etag = entity_tag(registered.content_hash, registered.version, registered.status, lang, "form-schema")
+    return cacheable(request, form_schema_view(registered, lang), lang=lang, etag=etag)

@@ -83,6 +83,7 @@ class _QuestionPlan:
 class _BankPlan:
     questions: dict[str, Question]
     plans: dict[str, _QuestionPlan]
+    batch: Any = None  # a _BatchPlan, made on first use by summarize()
 
 
 _PLANS: dict[int, tuple[Bank, _BankPlan]] = {}
@@ -136,40 +137,111 @@ def _overall_coverage(dimensions: dict[str, _Dimension]) -> float:
     return round(sum(t.covered_weight for t in dimensions.values()) / applicable, 4) if applicable else 0.0
 
 
+_CHOICE, _MULTI, _NUMBER, _TEXT = range(4)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One question reduced to plain values for the batch path."""
+
+    key: str
+    question: Question
+    dimension: int
+    weight: float
+    kind: int
+    # choice: (type, value) -> (fraction of best, is a knock-out); multi: value -> (points, knock-out)
+    table: dict[Any, tuple[float, bool]]
+    best: float
+
+
+@dataclass(frozen=True, slots=True)
+class _BatchPlan:
+    rows: list[_Row]
+    keys: list[str]
+    weights: list[float]
+    floors: list[float | None]
+
+
+def _batch_plan(bank: Bank) -> _BatchPlan:
+    plan = _plan(bank)
+    if plan.batch is None:
+        index = {d.key: i for i, d in enumerate(bank.dimensions)}
+        rows = []
+        for q in bank.questions:
+            best = plan.plans[q.key].best
+            kind = {QuestionType.multi_choice: _MULTI, QuestionType.number: _NUMBER, QuestionType.text: _TEXT}.get(
+                q.type, _CHOICE
+            )
+            if kind == _CHOICE:
+                table = {(type(o.value), o.value): (o.points / best, o.knockout is not None) for o in q.options or []}
+            elif kind == _MULTI:
+                table = {o.value: (o.points, o.knockout is not None) for o in q.options or []}
+            else:
+                table = {}
+            rows.append(_Row(q.key, q, index[q.dimension], q.weight, kind, table, best))
+        batch = _BatchPlan(
+            rows=rows,
+            keys=[d.key for d in bank.dimensions],
+            weights=[d.weight for d in bank.dimensions],
+            floors=[d.floor for d in bank.dimensions],
+        )
+        object.__setattr__(plan, "batch", batch)  # filled once, lazily: only batch work needs it
+    return plan.batch  # type: ignore[return-value]
+
+
 def summarize(bank: Bank, answers: Mapping[str, Any]) -> Summary:
     """Decision and scores only, for re-scoring many stored assessments quickly.
 
-    The same rules as `score`, in one pass with no texts and no result objects;
-    tests hold the two to the same numbers.
+    The same rules as `score`, in one pass over plain values with no texts and
+    no result objects; a property test holds the two to the same numbers.
     """
-    plan = _plan(bank)
-    tallies = {d.key: _Dimension(weight=d.weight, items=[]) for d in bank.dimensions}
+    batch = _batch_plan(bank)
+    questions = _plan(bank).questions
+    size = len(batch.keys)
+    applicable = [0.0] * size
+    covered = [0.0] * size
+    weighted = [0.0] * size
     knocked_out = False
-    for question in bank.questions:
-        if question.show_if is not None and not is_shown(question, answers, plan.questions):
+    for row in batch.rows:
+        if row.question.show_if is not None and not is_shown(row.question, answers, questions):
             continue
-        answer = answers.get(question.key)
-        state = special_state(answer)
-        if state == NOT_APPLICABLE:
+        answer = answers.get(row.key)
+        if type(answer) is dict:
+            if answer.get("state") == NOT_APPLICABLE:
+                continue
+            applicable[row.dimension] += row.weight
             continue
-        tally = tallies[question.dimension]
-        tally.applicable_weight += question.weight
-        if answer is None or state == DONT_KNOW:
+        applicable[row.dimension] += row.weight
+        if answer is None:
             continue
-        value, detail = _raw_value(question, plan.plans[question.key], answer)
-        tally.covered_weight += question.weight
-        tally.weighted_score += question.weight * value
-        if question.type == QuestionType.multi_choice:
-            knocked_out = knocked_out or any(plan.plans[question.key].options[(str, v)].knockout for v in answer)
-        elif isinstance(detail, Option):
-            knocked_out = knocked_out or detail.knockout is not None
-    overall, _ = _overall(tallies)
-    coverage = _overall_coverage(tallies)
-    shown = {k: (round(t.raw_score, 2) if t.raw_score is not None else None) for k, t in tallies.items()}
-    below_floor = any(
-        d.floor is not None and shown[d.key] is not None and shown[d.key] < d.floor  # type: ignore[operator]
-        for d in bank.dimensions
-    )
+        kind = row.kind
+        if kind == _CHOICE:
+            value, knockout = row.table[(type(answer), answer)]
+            knocked_out = knocked_out or knockout
+        elif kind == _MULTI:
+            chosen = [row.table[v] for v in answer]
+            value = min(1.0, sum(points for points, _ in chosen) / row.best)
+            knocked_out = knocked_out or any(knockout for _, knockout in chosen)
+        else:
+            value = _raw_value(row.question, _plan(bank).plans[row.key], answer)[0]
+        covered[row.dimension] += row.weight
+        weighted[row.dimension] += row.weight * value
+    shown: dict[str, float | None] = {}
+    total_weight = total = 0.0
+    below_floor = False
+    for i, key in enumerate(batch.keys):
+        if not applicable[i]:
+            shown[key] = None
+            continue
+        raw = 100 * weighted[i] / applicable[i]
+        shown[key] = rounded = round(raw, 2)
+        total_weight += batch.weights[i]
+        total += batch.weights[i] * raw
+        floor = batch.floors[i]
+        below_floor = below_floor or (floor is not None and rounded < floor)
+    overall = round(total / total_weight, 2) if total_weight else 0.0
+    all_applicable = sum(applicable)
+    coverage = round(sum(covered) / all_applicable, 4) if all_applicable else 0.0
     decision = _decide_numbers(bank, overall, coverage, below_floor, knocked_out)
     return Summary(decision=decision, score=overall, coverage=coverage, dimensions=shown)
 

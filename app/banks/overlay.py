@@ -67,6 +67,11 @@ def apply_overlay(base: dict[str, Any], overlay: Overlay) -> dict[str, Any]:
     result["questions"] += copy.deepcopy(overlay.add_questions)
     if overlay.fixtures is not None:
         result["fixtures"] = copy.deepcopy(overlay.fixtures)
+    elif overlay.remove_questions:
+        # inherited fixtures keep holding their answers, minus those to questions that are gone
+        gone = set(overlay.remove_questions)
+        for fixture in result.get("fixtures", []):
+            fixture["answers"] = {k: v for k, v in fixture["answers"].items() if k not in gone}
     if problems:
         raise OverlayError(problems)
     return result

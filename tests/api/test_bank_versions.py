@@ -322,3 +322,28 @@ class TestCaching:
         etag = client.get(path).headers["etag"]
         assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
         assert client.get(path, params={"lang": "fi"}, headers={"If-None-Match": etag}).status_code == 200
+
+
+class TestReadmeOverlay:
+    def test_the_documented_overlay_is_created_and_published_with_its_inherited_fixtures(
+        self, client: TestClient, auth: Headers
+    ) -> None:
+        overlay = {
+            "slug": "b2b-readiness",
+            "version": "1.0.0",
+            "base": {"slug": SHIPPED_SLUG, "version": "1.0.0"},
+            "title": {"en": "B2B social media readiness", "fi": "B2B-sosiaalisen median valmius"},
+            "policy": {"go_at": 75},
+            "dimensions": {"measurement": {"weight": 3, "target": 70}},
+            "questions": {"channel_choice": {"weight": 3}},
+            "remove_questions": ["segments_image"],
+        }
+        assert create(client, auth, overlay).status_code == 201
+        report = client.post("/v1/banks/b2b-readiness/versions/1.0.0/validate", headers=auth).json()
+        assert report["valid"] is True and len(report["fixtures"]) == 6
+        assert publish(client, auth, "b2b-readiness").status_code == 200
+        scored = client.post("/v1/score", json={"bank": "b2b-readiness", "answers": body("ready")["answers"]}, headers=auth)
+        assert scored.status_code == 422  # the ready set still answers the removed question
+        answers = {k: v for k, v in body("ready")["answers"].items() if k != "segments_image"}
+        result = client.post("/v1/score", json={"bank": "b2b-readiness", "answers": answers}, headers=auth).json()
+        assert result["bank"]["slug"] == "b2b-readiness" and result["decision"] == "go"

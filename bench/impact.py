@@ -137,8 +137,8 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"impact-{engine_name}.json").write_text(json.dumps(result, indent=2))
-    print(f"| engine | stored assessments | impact report | per assessment | decisions changed |")
-    print(f"|---|---|---|---|---|")
+    print("| engine | stored assessments | impact report | per assessment | decisions changed |")
+    print("|---|---|---|---|---|")
     print(
         f"| {engine_name} | {args.rows:,} | {result['impact_seconds']} s | {result['per_assessment_us']} µs | {report['changed']:,} |"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from functools import cache
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -219,7 +220,7 @@ class Question(Strict):
         for band in bands:
             if band.min < self.min or band.max > self.max:
                 raise ValueError(f"band {band.min}..{band.max} is outside {self.min}..{self.max}")
-        for lower, upper in zip(bands, bands[1:]):
+        for lower, upper in pairwise(bands):
             if upper.min <= lower.max:
                 raise ValueError(f"bands {lower.min}..{lower.max} and {upper.min}..{upper.max} overlap")
 

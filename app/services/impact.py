@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 from app.banks.overlay import Overlay
 from app.banks.registry import RegisteredBank, version_key
 from app.banks.schema import Bank, Question
-from app.models import Assessment
+from app.models import Assessment, BankVersion
+from app.models.banks import BankStatus
 from app.problems import FieldError, InvalidRequest, NotFound
 from app.scoring.answers import check_answers
 from app.scoring.engine import summarize
@@ -33,7 +34,7 @@ def previous_version(catalog: TenantCatalog, registered: RegisteredBank) -> Regi
     ]
     for version in sorted(earlier, key=version_key, reverse=True):
         candidate = catalog.get(registered.slug, version)
-        if candidate is not None and candidate.status != "draft":
+        if candidate is not None and candidate.status != BankStatus.draft:
             return candidate
     row_overlay = _overlay_of(catalog, registered)
     if row_overlay is not None:
@@ -42,8 +43,6 @@ def previous_version(catalog: TenantCatalog, registered: RegisteredBank) -> Regi
 
 
 def _overlay_of(catalog: TenantCatalog, registered: RegisteredBank) -> Overlay | None:
-    from app.models import BankVersion
-
     row = catalog.session.get(BankVersion, registered.id)
     return Overlay.model_validate(row.overlay) if row is not None and row.overlay else None
 

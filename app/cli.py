@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -105,24 +108,95 @@ def banks_diff(
             typer.echo(change.line())
 
 
-@keys_app.command("create")
-def keys_create(tenant: Annotated[str, typer.Option(help="Tenant (agency) name; created if new")]) -> None:
-    """Create an API key for TENANT and print it once: only its hash is stored."""
-    from sqlmodel import Session
+class KeyKindOption(StrEnum):
+    secret = "secret"
+    publishable = "publishable"
 
-    from app.db import make_engine
+
+@keys_app.command("create")
+def keys_create(
+    tenant: Annotated[str, typer.Option(help="Tenant (agency) name; created if new")],
+    kind: Annotated[
+        KeyKindOption, typer.Option(help="secret (server-side, everything) or publishable (browser forms)")
+    ] = KeyKindOption.secret,
+    name: Annotated[str | None, typer.Option(help="A label of your own, shown in listings")] = None,
+) -> None:
+    """Create an API key for TENANT and print it once: only its hash is stored."""
+    from app.models.tenants import KeyKind
     from app.services import keys as key_service
 
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    with _session() as session:
+        _, key = key_service.create_key(
+            session=session,
+            tenant_name=tenant,
+            pepper=settings.key_pepper.get_secret_value(),
+            kind=KeyKind(kind.value),
+            name=name,
+        )
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def keys_list(tenant: Annotated[str, typer.Option(help="Tenant (agency) name")]) -> None:
+    """List TENANT's keys, newest first: id, kind, prefix, state, last use and name; never a key."""
+    from app.models.common import utcnow
+    from app.services import keys as key_service
+
+    with _session() as session:
+        found = key_service.find_tenant(session=session, name=tenant)
+        if found is None:
+            typer.echo(f"no tenant {tenant!r}", err=True)
+            raise typer.Exit(1)
+        rows, cursor = key_service.list_keys(session=session, tenant=found, limit=100)
+        while cursor is not None:
+            more, cursor = key_service.list_keys(session=session, tenant=found, limit=100, cursor=cursor)
+            rows += more
+    now = utcnow()
+    for row in rows:
+        if row.revoked_at is not None:
+            state = f"revoked {row.revoked_at:%Y-%m-%dT%H:%MZ}"
+        elif row.expires_at is not None:
+            state = f"{'expired' if row.expires_at <= now else 'expires'} {row.expires_at:%Y-%m-%dT%H:%MZ}"
+        else:
+            state = "active"
+        used = f"{row.last_used_at:%Y-%m-%dT%H:%MZ}" if row.last_used_at else "never used"
+        typer.echo(f"{row.id}  {row.kind:<11}  {row.prefix}...  {state:<24}  {used:<17}  {row.name or ''}".rstrip())
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[uuid.UUID, typer.Argument(metavar="ID", help="The key's id, as listed")]) -> None:
+    """Revoke the key ID: it stops working at once."""
+    from app.models import ApiKey
+    from app.problems import ProblemError
+    from app.services import keys as key_service
+
+    with _session() as session:
+        row = session.get(ApiKey, key_id)
+        if row is None:
+            typer.echo(f"no API key {key_id}", err=True)
+            raise typer.Exit(1)
+        try:
+            key_service.revoke_key(session=session, key=row)
+        except ProblemError as exc:
+            typer.echo(exc.detail, err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"revoked {key_id} ({row.prefix}...)")
+
+
+@contextmanager
+def _session() -> Iterator[Any]:
+    """A session on READINESS_DATABASE_URL, and its engine disposed of afterwards."""
+    from sqlmodel import Session
+
+    from app.db import make_engine
+
+    engine = make_engine(get_settings().database_url)
     try:
-        with Session(engine) as session:
-            _, key = key_service.create_key(
-                session=session, tenant_name=tenant, pepper=settings.key_pepper.get_secret_value()
-            )
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
     finally:
         engine.dispose()
-    typer.echo(key)
 
 
 @app.command("score")

@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlmodel import Session
 
 from app import migrations
+from app.api.middleware import BodySizeLimit, RateLimit, SecurityHeaders
 from app.api.openapi import install_openapi
-from app.api.routes import assessments, bank_versions, banks, form_schema, health, scoring
+from app.api.routes import assessments, bank_versions, banks, form_schema, health, keys, scoring
 from app.db import make_engine
 from app.problems import install_problem_handlers
 from app.services import banks as bank_service
@@ -55,7 +57,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    for module in (health, banks, form_schema, bank_versions, scoring, assessments):
+    for module in (health, banks, form_schema, bank_versions, scoring, assessments, keys):
         app.include_router(module.router)
+    _install_middleware(app, settings)
     install_openapi(app)
     return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    # added innermost first: the body limit runs last, CORS first, so even a 413 or 429 carries CORS headers
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimit, limit=settings.rate_limit, storage_uri=settings.rate_limit_storage)
+    app.add_middleware(SecurityHeaders)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept-Language", "If-None-Match", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Link", "Location", "Retry-After", "Content-Language"],
+            max_age=600,
+        )

@@ -7,12 +7,12 @@ pointer into the request (`pointer`), a dotted `field` and a `detail`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -68,6 +68,10 @@ class Unauthorized(ProblemError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="readiness"'})
+
+
+class Forbidden(ProblemError):
+    status, type_slug, title = 403, "forbidden", "Not allowed with this key"
 
 
 class ProblemItem(BaseModel):
@@ -156,7 +160,30 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     phrase = HTTPStatus(exc.status_code).phrase
     detail = exc.detail if isinstance(exc.detail, str) else phrase
     slug = phrase.lower().replace(" ", "-")
-    return problem_response(request, exc.status_code, slug, phrase, detail, headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        # The router names only the methods of the first route it matched; RFC 9110 wants all the resource has.
+        allowed = _allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+    return problem_response(request, exc.status_code, slug, phrase, detail, headers=headers or None)
+
+
+def route_table(app: FastAPI) -> Iterator[Any]:
+    """Every route of the app with its full path, also those of included routers (newer FastAPI keeps them nested)."""
+    iter_route_contexts = getattr(routing, "iter_route_contexts", None)
+    return iter(iter_route_contexts(app.routes) if iter_route_contexts else app.routes)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for route in route_table(request.app):
+        pattern = getattr(route, "path_regex", None)
+        if pattern is not None and pattern.match(path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

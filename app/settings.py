@@ -28,6 +28,18 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, le=1000)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, description="Larger request bodies get 413")
+    rate_limit: str = Field(
+        default="600/minute", description="Requests per API key (or client address without one), limits syntax"
+    )
+    redis_url: str | None = Field(
+        default=None, description="Share rate limits between processes through Redis (redis://host:6379/0)"
+    )
+    cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API")
+
+    @property
+    def rate_limit_storage(self) -> str:
+        return f"async+{self.redis_url}" if self.redis_url else "async+memory://"
 
 
 @lru_cache

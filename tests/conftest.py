@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app import migrations
 from app.db import is_sqlite, make_engine, metadata
 from app.main import create_app
+from app.models.tenants import KeyKind
 from app.services import keys as key_service
 from app.settings import Settings
 
@@ -59,11 +60,13 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 @pytest.fixture
 def make_key(settings: Settings, db_engine: Engine) -> Callable[..., str]:
-    """Create an API key for a tenant, as `readiness keys create` does."""
+    """Create an API key for a tenant, as `readiness keys create` does: `make_key("agency-b", kind="publishable")`."""
 
-    def make(tenant: str = "agency-a") -> str:
+    def make(tenant: str = "agency-a", kind: str = "secret", name: str | None = None) -> str:
         with Session(db_engine) as session:
-            _, key = key_service.create_key(session=session, tenant_name=tenant, pepper=TEST_PEPPER)
+            _, key = key_service.create_key(
+                session=session, tenant_name=tenant, pepper=TEST_PEPPER, kind=KeyKind(kind), name=name
+            )
         return key
 
     return make

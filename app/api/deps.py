@@ -13,9 +13,11 @@ from app.api.language import negotiate
 from app.banks.registry import BankRegistry
 from app.db import session_scope
 from app.models import Tenant
-from app.problems import Unauthorized
+from app.models.tenants import KeyKind
+from app.problems import Forbidden, Unauthorized
 from app.services import keys as key_service
 from app.services.banks import TenantCatalog
+from app.services.keys import Principal
 from app.settings import Settings
 
 
@@ -36,7 +38,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RegistryDep = Annotated[BankRegistry, Depends(get_registry)]
 
-_bearer = HTTPBearer(auto_error=False, description="An API key from `readiness keys create`")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key: `rdy_sk_...` (secret) or `rdy_pk_...` (publishable)",
+)
 
 
 def get_language(
@@ -49,33 +54,70 @@ def get_language(
 LangDep = Annotated[str, Depends(get_language)]
 
 
-def get_optional_tenant(
+def get_optional_principal(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     session: SessionDep,
     settings: SettingsDep,
-) -> Tenant | None:
-    """The key's tenant, or None without a key; a key that is sent must be valid."""
+) -> Principal | None:
+    """The caller's tenant and key, or None without a key; a key that is sent must be valid."""
     if credentials is None:
+        if "authorization" in request.headers:
+            # sent, but not as a bearer key (Basic, an empty value): never silently anonymous
+            raise Unauthorized("Send the API key as 'Authorization: Bearer <key>'")
         return None
-    tenant = key_service.authenticate(
+    return key_service.authenticate(
         session=session, key=credentials.credentials, pepper=settings.key_pepper.get_secret_value()
     )
-    if tenant is None:
-        raise Unauthorized("The API key is not valid")
-    return tenant
 
 
-def get_tenant(tenant: Annotated[Tenant | None, Depends(get_optional_tenant)]) -> Tenant:
-    if tenant is None:
+OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
+
+
+def get_principal(principal: OptionalPrincipalDep) -> Principal:
+    """Any valid key, secret or publishable."""
+    if principal is None:
         raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'")
-    return tenant
+    return principal
+
+
+ApiKeyDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_secret_principal(principal: ApiKeyDep) -> Principal:
+    """A secret key: a publishable one, made to sit in a browser, gets 403 here."""
+    if principal.kind != KeyKind.secret:
+        raise Forbidden("This needs a secret key; a publishable key may only read banks, score and submit assessments")
+    return principal
+
+
+SecretApiKeyDep = Annotated[Principal, Depends(get_secret_principal)]
+
+
+def get_optional_tenant(principal: OptionalPrincipalDep) -> Tenant | None:
+    return None if principal is None else principal.tenant
+
+
+def get_tenant(principal: ApiKeyDep) -> Tenant:
+    return principal.tenant
+
+
+def get_secret_tenant(principal: SecretApiKeyDep) -> Tenant:
+    return principal.tenant
 
 
 OptionalTenantDep = Annotated[Tenant | None, Depends(get_optional_tenant)]
+# any valid key: reading banks, scoring, submitting assessments
 TenantDep = Annotated[Tenant, Depends(get_tenant)]
+# a secret key: reading stored assessments, managing banks and keys
+SecretTenantDep = Annotated[Tenant, Depends(get_secret_tenant)]
 
 
 def get_catalog(registry: RegistryDep, session: SessionDep, tenant: TenantDep) -> TenantCatalog:
+    return TenantCatalog(registry=registry, session=session, tenant=tenant)
+
+
+def get_secret_catalog(registry: RegistryDep, session: SessionDep, tenant: SecretTenantDep) -> TenantCatalog:
     return TenantCatalog(registry=registry, session=session, tenant=tenant)
 
 
@@ -87,4 +129,5 @@ def get_source(
 
 
 CatalogDep = Annotated[TenantCatalog, Depends(get_catalog)]
+SecretCatalogDep = Annotated[TenantCatalog, Depends(get_secret_catalog)]
 SourceDep = Annotated[BankRegistry | TenantCatalog, Depends(get_source)]

@@ -70,6 +70,18 @@ def get_assessment(*, session: Session, tenant: Tenant, assessment_id: uuid.UUID
     return assessment
 
 
+def delete_assessment(*, session: Session, tenant: Tenant, assessment_id: uuid.UUID) -> None:
+    """Erase an assessment with its answers and respondent details (GDPR art. 17).
+
+    The row is deleted, not flagged: nothing of the respondent stays behind.
+    Impact reports and other figures are computed from the stored rows when
+    asked for, so none keeps a copy.
+    """
+    assessment = get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
+    session.delete(assessment)
+    session.commit()
+
+
 def list_assessments(
     *, session: Session, tenant: Tenant, filters: ListFilters, limit: int, cursor: str | None
 ) -> tuple[list[Assessment], str | None]:

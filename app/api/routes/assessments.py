@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
-from app.api.deps import CatalogDep, LangDep, SessionDep, SettingsDep, TenantDep
+from app.api.deps import CatalogDep, LangDep, SecretCatalogDep, SecretTenantDep, SessionDep, SettingsDep, TenantDep
 from app.api.examples import ASSESSMENT_EXAMPLES
 from app.api.responses import localized
 from app.models.assessments import AssessmentCreate, AssessmentPage, AssessmentPublic, PlainText
@@ -18,6 +20,18 @@ from app.scoring.result import Decision
 from app.services import assessments as assessment_service
 
 router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
+
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?")
+
+
+def _date_time_text(value: object) -> object:
+    # as `format: date-time` says: RFC 3339 text, not the Unix time a number would otherwise be read as
+    if isinstance(value, str) and not _DATE_TIME.fullmatch(value):
+        raise ValueError("expected an RFC 3339 date-time with a zone, e.g. 2026-01-31T00:00:00Z")
+    return value
+
+
+DateTimeQuery = Annotated[datetime | None, BeforeValidator(_date_time_text)]
 
 
 @router.post("", status_code=201, response_model=AssessmentPublic, responses=problem_responses(400, 401, 422))
@@ -29,7 +43,10 @@ def create_assessment(
     tenant: TenantDep,
     lang: LangDep,
 ) -> JSONResponse:
-    """Score and store an assessment; answers 201 with its `Location` once it is durably stored."""
+    """Score and store an assessment; answers 201 with its `Location` once it is durably stored.
+
+    With a publishable key (a browser intake form) this 201 body is the only read-back.
+    """
     lang = request.locale or lang
     assessment = assessment_service.create_assessment(
         session=session, catalog=catalog, tenant=tenant, request=request, lang=lang
@@ -39,10 +56,10 @@ def create_assessment(
     return localized(body, lang=lang, status_code=201, headers={"Location": location})
 
 
-@router.get("", response_model=AssessmentPage, responses=problem_responses(401, 422))
+@router.get("", response_model=AssessmentPage, responses=problem_responses(401, 403, 422))
 def list_assessments(
     session: SessionDep,
-    tenant: TenantDep,
+    tenant: SecretTenantDep,
     settings: SettingsDep,
     lang: LangDep,
     limit: Annotated[int | None, Query(ge=1, le=100, description="page size (default 20)")] = None,
@@ -51,8 +68,8 @@ def list_assessments(
     bank_version: Annotated[PlainText | None, Query(max_length=32)] = None,
     decision: Decision | None = None,
     external_ref: Annotated[PlainText | None, Query(max_length=200)] = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: DateTimeQuery = None,
+    created_before: DateTimeQuery = None,
 ) -> JSONResponse:
     """The tenant's assessments, newest first, a page at a time."""
     filters = assessment_service.ListFilters(
@@ -73,11 +90,18 @@ def list_assessments(
     return localized({"items": [assessment_service.summary(r) for r in rows], "next_cursor": next_cursor}, lang=lang)
 
 
-@router.get("/{assessment_id}", response_model=AssessmentPublic, responses=problem_responses(401, 404, 422))
+@router.get("/{assessment_id}", response_model=AssessmentPublic, responses=problem_responses(401, 403, 404, 422))
 def get_assessment(
-    assessment_id: uuid.UUID, session: SessionDep, catalog: CatalogDep, tenant: TenantDep, lang: LangDep
+    assessment_id: uuid.UUID, session: SessionDep, catalog: SecretCatalogDep, tenant: SecretTenantDep, lang: LangDep
 ) -> JSONResponse:
     """One assessment with its answers and result, texts in the negotiated language."""
     assessment = assessment_service.get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
     result = assessment_service.result_in(assessment=assessment, catalog=catalog, lang=lang)
     return localized(assessment_service.public(assessment, result), lang=lang)
+
+
+@router.delete("/{assessment_id}", status_code=204, responses=problem_responses(401, 403, 404, 422))
+def delete_assessment(assessment_id: uuid.UUID, session: SessionDep, tenant: SecretTenantDep) -> Response:
+    """Erase an assessment and its personal data for good; its id answers 404 afterwards."""
+    assessment_service.delete_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
+    return Response(status_code=204)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import JsonValue
 
-from app.api.deps import CatalogDep, SessionDep
+from app.api.deps import SecretCatalogDep, SessionDep
 from app.api.examples import OVERLAY_EXAMPLES
 from app.banks.diff import diff_banks
 from app.models.banks import BankDiff, BankVersionState, ImpactReport, ValidationReport
@@ -35,8 +35,8 @@ def _state(row: Any, status_code: int = 200) -> JSONResponse:
     return JSONResponse(version_service.version_view(row), status_code=status_code, headers=headers)
 
 
-@router.post("", status_code=201, response_model=BankVersionState, responses=problem_responses(400, 401, 409, 422))
-def create_bank(document: Document, session: SessionDep, catalog: CatalogDep) -> JSONResponse:
+@router.post("", status_code=201, response_model=BankVersionState, responses=problem_responses(400, 401, 403, 409, 422))
+def create_bank(document: Document, session: SessionDep, catalog: SecretCatalogDep) -> JSONResponse:
     """Create a bank of your own and its first version, as a draft."""
     return _state(version_service.create_bank(session=session, catalog=catalog, document=document), 201)
 
@@ -45,18 +45,18 @@ def create_bank(document: Document, session: SessionDep, catalog: CatalogDep) ->
     "/{slug}/versions",
     status_code=201,
     response_model=BankVersionState,
-    responses=problem_responses(400, 401, 404, 409, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
-def create_bank_version(slug: SlugPath, document: Document, session: SessionDep, catalog: CatalogDep) -> JSONResponse:
+def create_bank_version(slug: SlugPath, document: Document, session: SessionDep, catalog: SecretCatalogDep) -> JSONResponse:
     """Add a new draft version to one of your banks."""
     return _state(version_service.create_version(session=session, catalog=catalog, slug=slug, document=document), 201)
 
 
 @router.put(
-    "/{slug}/versions/{version}", response_model=BankVersionState, responses=problem_responses(400, 401, 404, 409, 422)
+    "/{slug}/versions/{version}", response_model=BankVersionState, responses=problem_responses(400, 401, 403, 404, 409, 422)
 )
 def replace_bank_version(
-    slug: SlugPath, version: VersionPath, document: Document, session: SessionDep, catalog: CatalogDep
+    slug: SlugPath, version: VersionPath, document: Document, session: SessionDep, catalog: SecretCatalogDep
 ) -> JSONResponse:
     """Replace a draft; a published or retired version never changes (409)."""
     row = version_service.replace_draft(session=session, catalog=catalog, slug=slug, version=version, document=document)
@@ -64,34 +64,34 @@ def replace_bank_version(
 
 
 @router.post(
-    "/{slug}/versions/{version}/validate", response_model=ValidationReport, responses=problem_responses(401, 404, 422)
+    "/{slug}/versions/{version}/validate", response_model=ValidationReport, responses=problem_responses(401, 403, 404, 422)
 )
-def validate_bank_version(slug: SlugPath, version: VersionPath, catalog: CatalogDep) -> JSONResponse:
+def validate_bank_version(slug: SlugPath, version: VersionPath, catalog: SecretCatalogDep) -> JSONResponse:
     """Run the version's fixtures and say whether it could be published."""
     return JSONResponse(version_service.validate_version(catalog=catalog, slug=slug, version=version))
 
 
 @router.post(
-    "/{slug}/versions/{version}/publish", response_model=BankVersionState, responses=problem_responses(401, 404, 409, 422)
+    "/{slug}/versions/{version}/publish", response_model=BankVersionState, responses=problem_responses(401, 403, 404, 409, 422)
 )
-def publish_bank_version(slug: SlugPath, version: VersionPath, session: SessionDep, catalog: CatalogDep) -> JSONResponse:
+def publish_bank_version(slug: SlugPath, version: VersionPath, session: SessionDep, catalog: SecretCatalogDep) -> JSONResponse:
     """Publish a draft once every fixture gives its expected decision; from then on it never changes."""
     return _state(version_service.publish(session=session, catalog=catalog, slug=slug, version=version))
 
 
 @router.post(
-    "/{slug}/versions/{version}/retire", response_model=BankVersionState, responses=problem_responses(401, 404, 409, 422)
+    "/{slug}/versions/{version}/retire", response_model=BankVersionState, responses=problem_responses(401, 403, 404, 409, 422)
 )
-def retire_bank_version(slug: SlugPath, version: VersionPath, session: SessionDep, catalog: CatalogDep) -> JSONResponse:
+def retire_bank_version(slug: SlugPath, version: VersionPath, session: SessionDep, catalog: SecretCatalogDep) -> JSONResponse:
     """Stop a published version taking answers; its assessments stay readable."""
     return _state(version_service.retire(session=session, catalog=catalog, slug=slug, version=version))
 
 
-@router.get("/{slug}/versions/{version}/diff", response_model=BankDiff, responses=problem_responses(401, 404, 422))
+@router.get("/{slug}/versions/{version}/diff", response_model=BankDiff, responses=problem_responses(401, 403, 404, 422))
 def diff_bank_versions(
     slug: SlugPath,
     version: VersionPath,
-    catalog: CatalogDep,
+    catalog: SecretCatalogDep,
     against: Annotated[str, Query(max_length=32, description="the version to compare with")],
 ) -> JSONResponse:
     """What differs between two versions of a bank, change by change."""
@@ -105,12 +105,12 @@ def diff_bank_versions(
     return JSONResponse({"slug": slug, "version": version, "against": against, "changes": changes})
 
 
-@router.post("/{slug}/versions/{version}/impact", response_model=ImpactReport, responses=problem_responses(401, 404, 422))
+@router.post("/{slug}/versions/{version}/impact", response_model=ImpactReport, responses=problem_responses(401, 403, 404, 422))
 def bank_version_impact(
     slug: SlugPath,
     version: VersionPath,
     session: SessionDep,
-    catalog: CatalogDep,
+    catalog: SecretCatalogDep,
     against: Annotated[str | None, Query(max_length=32, description="default: the previous version, or the overlay's base")] = None,
 ) -> JSONResponse:
     """Re-score your stored assessments of the earlier version with this one and report what would change; nothing is overwritten."""

@@ -11,6 +11,7 @@ from pydantic import JsonValue
 from app.api.deps import SecretCatalogDep, SessionDep
 from app.api.examples import OVERLAY_EXAMPLES
 from app.banks.diff import diff_banks
+from app.banks.schema import SemVer, Slug
 from app.models.banks import BankDiff, BankVersionState, ImpactReport, ValidationReport
 from app.problems import FieldError, InvalidRequest, problem_responses
 from app.services import bank_versions as version_service
@@ -19,8 +20,9 @@ from app.services import impact as impact_service
 
 router = APIRouter(prefix="/v1/banks", tags=["bank management"])
 
-SlugPath = Annotated[str, Path(max_length=64, examples=["b2b-readiness"])]
-VersionPath = Annotated[str, Path(max_length=32, examples=["1.0.0"])]
+# the bank format's own patterns: a malformed slug or version is a 422, never a database lookup
+SlugPath = Annotated[Slug, Path(max_length=64, examples=["b2b-readiness"])]
+VersionPath = Annotated[SemVer, Path(max_length=32, examples=["1.0.0"])]
 Document = Annotated[
     dict[str, JsonValue],
     Body(
@@ -92,7 +94,7 @@ def diff_bank_versions(
     slug: SlugPath,
     version: VersionPath,
     catalog: SecretCatalogDep,
-    against: Annotated[str, Query(max_length=32, description="the version to compare with")],
+    against: Annotated[SemVer, Query(max_length=32, description="the version to compare with")],
 ) -> JSONResponse:
     """What differs between two versions of a bank, change by change."""
     new = bank_service.get_bank_version(catalog, slug, version)
@@ -111,7 +113,9 @@ def bank_version_impact(
     version: VersionPath,
     session: SessionDep,
     catalog: SecretCatalogDep,
-    against: Annotated[str | None, Query(max_length=32, description="default: the previous version, or the overlay's base")] = None,
+    against: Annotated[
+        SemVer | None, Query(max_length=32, description="default: the previous version, or the overlay's base")
+    ] = None,
 ) -> JSONResponse:
     """Re-score your stored assessments of the earlier version with this one and report what would change; nothing is overwritten."""
     report = impact_service.impact(session=session, catalog=catalog, slug=slug, version=version, against=against)

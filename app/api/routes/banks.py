@@ -12,13 +12,15 @@ from app.api.responses import cacheable, entity_tag, localized
 from app.banks import public as bank_views
 from app.banks.public import BankList, BankVersionPublic
 from app.banks.registry import RegisteredBank
+from app.banks.schema import SemVer, Slug
 from app.problems import problem_responses
 from app.services import banks as bank_service
 
 router = APIRouter(prefix="/v1/banks", tags=["banks"])
 
-SlugPath = Annotated[str, Path(max_length=64, examples=["social-media-readiness"])]
-VersionPath = Annotated[str, Path(max_length=32, examples=["1.0.0"])]
+# the bank format's own patterns: a malformed slug or version is a 422, never a database lookup
+SlugPath = Annotated[Slug, Path(max_length=64, examples=["social-media-readiness"])]
+VersionPath = Annotated[SemVer, Path(max_length=32, examples=["1.0.0"])]
 IncludeQuery = Annotated[
     Literal["rubric"] | None,
     Query(description="`rubric` adds points, weights, targets, floors, thresholds and knock-outs"),

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Path, Request, Response
 from app.api.deps import LangDep, SourceDep
 from app.api.responses import cacheable, entity_tag
 from app.banks.form_schema import FormSchemaDocument, form_schema_view
+from app.banks.schema import SemVer, Slug
 from app.problems import problem_responses
 from app.services import banks as bank_service
 
 router = APIRouter(prefix="/v1/banks", tags=["banks"])
 
-SlugPath = Annotated[str, Path(max_length=64, examples=["social-media-readiness"])]
-VersionPath = Annotated[str, Path(max_length=32, examples=["1.0.0"])]
+SlugPath = Annotated[Slug, Path(max_length=64, examples=["social-media-readiness"])]
+VersionPath = Annotated[SemVer, Path(max_length=32, examples=["1.0.0"])]
 
 
 @router.get(

@@ -29,11 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.banks.registry import RegisteredBank
 from app.banks.schema import Bank, Question, QuestionType, ShowIf
+from app.text import CONTROL_FREE_PATTERN
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-# app/text.py's rule as an ECMA-262 (and Python) regular expression: no control
-# characters other than tab, newline and carriage return.
-CONTROL_FREE_PATTERN = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$"
 # text answers longer than this get a multi-line input
 SINGLE_LINE_MAX = 140
 

@@ -11,9 +11,10 @@ from pydantic import Field as PydanticField
 from sqlalchemy import Index
 from sqlmodel import Column, Field, SQLModel
 
+from app.banks.schema import SemVer, Slug
 from app.models.common import JSONType, UTCDateTime, utcnow
 from app.scoring.result import Result
-from app.text import reject_control_characters
+from app.text import ControlFreeInSchema, reject_control_characters
 
 
 class Assessment(SQLModel, table=True):
@@ -48,7 +49,7 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-PlainText = Annotated[str, AfterValidator(reject_control_characters)]
+PlainText = Annotated[str, AfterValidator(reject_control_characters), ControlFreeInSchema()]
 
 
 class Respondent(_Body):
@@ -58,8 +59,8 @@ class Respondent(_Body):
 
 
 class ScoreRequest(_Body):
-    bank: str = PydanticField(min_length=1, max_length=64, examples=["social-media-readiness"])
-    bank_version: str | None = PydanticField(default=None, max_length=32, examples=["1.0.0"])
+    bank: Slug = PydanticField(max_length=64, examples=["social-media-readiness"])
+    bank_version: SemVer | None = PydanticField(default=None, max_length=32, examples=["1.0.0"])
     locale: Literal["en", "fi"] | None = PydanticField(default=None, description="language of the result's texts")
     respondent: Respondent | None = None
     answers: dict[str, JsonValue] = PydanticField(description="question key -> answer value or {\"state\": ...}")

@@ -12,7 +12,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Column, Field, SQLModel
 
 from app.models.common import UTCDateTime, utcnow
-from app.text import reject_control_characters
+from app.text import ControlFreeInSchema, reject_control_characters
 
 # A rotation's grace period: long enough to roll a key out everywhere, short enough to end.
 MAX_GRACE_SECONDS = 30 * 24 * 3600
@@ -57,7 +57,7 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-KeyName = Annotated[str, AfterValidator(reject_control_characters)]
+KeyName = Annotated[str, AfterValidator(reject_control_characters), ControlFreeInSchema()]
 
 
 class ApiKeyCreate(_Body):

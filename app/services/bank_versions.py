@@ -7,6 +7,7 @@ can be re-read and re-scored exactly.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,10 +23,18 @@ from app.models.banks import BankStatus, owner_of
 from app.models.common import utcnow
 from app.problems import Conflict, FieldError, InvalidRequest, NotFound
 from app.services.banks import TenantCatalog
+from app.text import has_control_characters
 
 
 def parse_document(catalog: TenantCatalog, document: dict[str, Any]) -> tuple[Bank, dict[str, Any] | None]:
     """A bank document or an overlay, validated into a bank; every problem named by its path."""
+    # no text may hold NUL or other control characters: meaningless in a bank, and PostgreSQL's JSONB refuses NUL
+    problems = [
+        FieldError(field, "control characters (such as NUL) are not allowed", "control_characters")
+        for field in _control_character_fields(document)
+    ]
+    if problems:
+        raise InvalidRequest(f"The bank document has {len(problems)} problem(s)", problems)
     overlay_document = None
     if is_overlay(document):
         overlay = _validated(Overlay, document)
@@ -41,6 +50,21 @@ def parse_document(catalog: TenantCatalog, document: dict[str, Any]) -> tuple[Ba
             raise InvalidRequest("The overlay does not fit its base", [FieldError(f, m, "overlay") for f, m in exc.problems]) from None
         overlay_document = overlay.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     return _validated(Bank, document), overlay_document
+
+
+def _control_character_fields(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+    """The dotted path of every key and string value in a JSON document that holds a control character."""
+    if isinstance(value, str):
+        if has_control_characters(value):
+            yield ".".join(path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if has_control_characters(str(key)):
+                yield ".".join((*path, str(key)))
+            yield from _control_character_fields(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _control_character_fields(item, (*path, str(index)))
 
 
 def _validated(model: type[Any], document: dict[str, Any]) -> Any:

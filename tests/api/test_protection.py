@@ -212,3 +212,26 @@ def _own_bank() -> dict[str, Any]:
 
     document = load_bank_file(FIXTURES / "mini-bank.yaml").bank.model_dump(mode="json", by_alias=True)
     return document | {"slug": "iso-bank", "version": "1.0.0"}
+
+
+class TestControlCharactersEverywhere:
+    """PostgreSQL refuses NUL in text and JSONB: each of these was a 500 there before."""
+
+    def test_a_nul_in_the_bank_name_of_a_submission(self, client: TestClient, auth: Headers) -> None:
+        for path in ("/v1/score", "/v1/assessments"):
+            response = client.post(path, json=body("ready", bank="social\u0000media"), headers=auth)
+            assert response.status_code == 422
+            assert [e["field"] for e in response.json()["errors"]] == ["bank"]
+
+    @pytest.mark.parametrize("text", ["B2B\u0000", "B2B\u0001"])
+    def test_control_characters_in_a_bank_document(self, client: TestClient, auth: Headers, text: str) -> None:
+        overlay = {
+            "slug": "b2b-readiness",
+            "version": "1.0.0",
+            "base": {"slug": SHIPPED_SLUG, "version": "1.0.0"},
+            "title": {"en": text},
+        }
+        response = client.post("/v1/banks", json=overlay, headers=auth)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "title.en"
+        assert client.get("/v1/banks/b2b-readiness/versions/1.0.0", headers=auth).status_code == 404

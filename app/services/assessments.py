@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +15,7 @@ from app.models.assessments import AssessmentCreate
 from app.problems import FieldError, InvalidRequest, NotFound
 from app.scoring.engine import score
 from app.services import scoring as scoring_service
+from app.services.pagination import decode_cursor, encode_cursor
 from app.services.banks import TenantCatalog
 
 SUBMITTED = "submitted"
@@ -112,25 +110,7 @@ def list_assessments(
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    return rows, encode_cursor(rows[-1])
-
-
-def encode_cursor(row: Assessment) -> str:
-    raw = json.dumps({"t": row.created_at.isoformat(), "id": str(row.id)}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        created_at = datetime.fromisoformat(raw["t"])
-        if created_at.tzinfo is None:
-            raise ValueError("naive time")
-        return created_at, uuid.UUID(raw["id"])
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise InvalidRequest(
-            "The cursor is not valid", [FieldError("query.cursor", "not a cursor from this API", "invalid_cursor")]
-        ) from None
+    return rows, encode_cursor(rows[-1].created_at, rows[-1].id)
 
 
 def result_in(*, assessment: Assessment, catalog: TenantCatalog, lang: str) -> dict[str, Any]:

@@ -6,16 +6,13 @@ prefix says its kind at a glance and lets secret scanners find leaked ones.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
-import json
 import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
@@ -23,7 +20,8 @@ from sqlmodel import Session, col, select
 from app.models import ApiKey, Tenant
 from app.models.common import utcnow
 from app.models.tenants import ApiKeyCreated, ApiKeyPublic, KeyKind
-from app.problems import Conflict, FieldError, InvalidRequest, NotFound, Unauthorized
+from app.problems import Conflict, NotFound, Unauthorized
+from app.services.pagination import decode_cursor, encode_cursor
 
 PREFIXES = {KeyKind.secret: "rdy_sk_", KeyKind.publishable: "rdy_pk_"}
 KEY_PREFIX = PREFIXES[KeyKind.secret]
@@ -130,7 +128,7 @@ def list_keys(
     """The tenant's keys, newest first, by keyset on (created_at, id)."""
     query = select(ApiKey).where(ApiKey.tenant_id == tenant.id)
     if cursor is not None:
-        created_at, last_id = _decode_cursor(cursor)
+        created_at, last_id = decode_cursor(cursor)
         query = query.where(
             or_(
                 col(ApiKey.created_at) < created_at,
@@ -142,7 +140,7 @@ def list_keys(
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    return rows, _encode_cursor(rows[-1])
+    return rows, encode_cursor(rows[-1].created_at, rows[-1].id)
 
 
 def revoke_key(*, session: Session, key: ApiKey) -> ApiKey:
@@ -168,24 +166,6 @@ def rotate_key(*, session: Session, key: ApiKey, pepper: str, grace_seconds: int
     session.add_all([key, new])
     session.commit()  # one transaction: never a successor without the old key's end, nor the reverse
     return new, plaintext
-
-
-def _encode_cursor(row: ApiKey) -> str:
-    raw = json.dumps({"t": row.created_at.isoformat(), "id": str(row.id)}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        created_at = datetime.fromisoformat(raw["t"])
-        if created_at.tzinfo is None:
-            raise ValueError("naive time")
-        return created_at, uuid.UUID(raw["id"])
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise InvalidRequest(
-            "The cursor is not valid", [FieldError("query.cursor", "not a cursor from this API", "invalid_cursor")]
-        ) from None
 
 
 def listed(key: ApiKey) -> ApiKeyPublic:

@@ -18,7 +18,7 @@ from app.db import is_sqlite, make_engine, metadata
 from app.main import create_app
 from app.models.tenants import KeyKind
 from app.services import keys as key_service
-from app.settings import Settings
+from app.settings import Settings, get_settings
 
 TEST_DATABASE_ENV = "READINESS_TEST_DATABASE_URL"
 TEST_PEPPER = "test-pepper"
@@ -50,6 +50,16 @@ def settings(database_url: str, db_engine: Engine) -> Iterator[Settings]:
     with db_engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+@pytest.fixture
+def env_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """The test database and pepper as environment variables, for the `readiness` command."""
+    monkeypatch.setenv("READINESS_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("READINESS_KEY_PEPPER", TEST_PEPPER)
+    get_settings.cache_clear()
+    yield settings
+    get_settings.cache_clear()
 
 
 @pytest.fixture

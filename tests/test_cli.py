@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli import app
 from app.main import create_app
-from app.settings import Settings, get_settings
-from tests.conftest import FIXTURES, TEST_PEPPER
+from app.settings import Settings
+from tests.conftest import FIXTURES
 from tests.utils.factories import ANSWERS, SHIPPED_PATH
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def env_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("READINESS_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("READINESS_KEY_PEPPER", TEST_PEPPER)
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
 
 
 class TestScoreCommand:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from app.models import Assessment, Tenant
@@ -15,7 +14,7 @@ from app.models.assessments import AssessmentCreate
 from app.problems import FieldError, InvalidRequest, NotFound
 from app.scoring.engine import score
 from app.services import scoring as scoring_service
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import keyset_page
 from app.services.banks import TenantCatalog
 
 SUBMITTED = "submitted"
@@ -97,20 +96,7 @@ def list_assessments(
         query = query.where(col(Assessment.created_at) > filters.created_after)
     if filters.created_before is not None:
         query = query.where(col(Assessment.created_at) < filters.created_before)
-    if cursor is not None:
-        created_at, last_id = decode_cursor(cursor)
-        query = query.where(
-            or_(
-                col(Assessment.created_at) < created_at,
-                and_(col(Assessment.created_at) == created_at, col(Assessment.id) < last_id),
-            )
-        )
-    query = query.order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc()).limit(limit + 1)
-    rows = list(session.exec(query).all())
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].created_at, rows[-1].id)
+    return keyset_page(session=session, query=query, model=Assessment, limit=limit, cursor=cursor)
 
 
 def result_in(*, assessment: Assessment, catalog: TenantCatalog, lang: str) -> dict[str, Any]:

@@ -14,14 +14,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from app.models import ApiKey, Tenant
 from app.models.common import utcnow
 from app.models.tenants import ApiKeyCreated, ApiKeyPublic, KeyKind
 from app.problems import Conflict, NotFound, Unauthorized
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import keyset_page
 
 PREFIXES = {KeyKind.secret: "rdy_sk_", KeyKind.publishable: "rdy_pk_"}
 KEY_PREFIX = PREFIXES[KeyKind.secret]
@@ -127,20 +126,7 @@ def list_keys(
 ) -> tuple[list[ApiKey], str | None]:
     """The tenant's keys, newest first, by keyset on (created_at, id)."""
     query = select(ApiKey).where(ApiKey.tenant_id == tenant.id)
-    if cursor is not None:
-        created_at, last_id = decode_cursor(cursor)
-        query = query.where(
-            or_(
-                col(ApiKey.created_at) < created_at,
-                and_(col(ApiKey.created_at) == created_at, col(ApiKey.id) < last_id),
-            )
-        )
-    query = query.order_by(col(ApiKey.created_at).desc(), col(ApiKey.id).desc()).limit(limit + 1)
-    rows = list(session.exec(query).all())
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].created_at, rows[-1].id)
+    return keyset_page(session=session, query=query, model=ApiKey, limit=limit, cursor=cursor)
 
 
 def revoke_key(*, session: Session, key: ApiKey) -> ApiKey:

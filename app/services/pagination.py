@@ -8,7 +8,15 @@ import json
 import uuid
 from datetime import datetime
 
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col
+from sqlmodel.sql.expression import SelectOfScalar
+
 from app.problems import FieldError, InvalidRequest
+
+Row = TypeVar("Row")
 
 
 def encode_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
@@ -27,3 +35,18 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise InvalidRequest(
             "The cursor is not valid", [FieldError("query.cursor", "not a cursor from this API", "invalid_cursor")]
         ) from None
+
+
+def keyset_page(
+    *, session: Session, query: SelectOfScalar[Row], model: Any, limit: int, cursor: str | None
+) -> tuple[list[Row], str | None]:
+    """One page of `query`, newest first by (created_at, id), and the cursor of the next page."""
+    created, ident = col(model.created_at), col(model.id)
+    if cursor is not None:
+        created_at, last_id = decode_cursor(cursor)
+        query = query.where(or_(created < created_at, and_(created == created_at, ident < last_id)))
+    rows = list(session.exec(query.order_by(created.desc(), ident.desc()).limit(limit + 1)).all())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].created_at, rows[-1].id)  # type: ignore[attr-defined]

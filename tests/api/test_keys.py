@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from app.cli import app as cli
 from app.models.common import utcnow
-from app.settings import Settings, get_settings
+from app.settings import Settings
 from tests.api.test_bank_versions import mini_document
 from tests.conftest import TEST_PEPPER
 from tests.utils.factories import SHIPPED_SLUG, body
@@ -356,15 +356,6 @@ class TestRotateKey:
 
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def env_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("READINESS_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("READINESS_KEY_PEPPER", TEST_PEPPER)
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
 
 
 class TestKeysCommands:

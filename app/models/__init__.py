@@ -2,6 +2,7 @@
 
 from app.models.assessments import Assessment
 from app.models.banks import BankVersion
+from app.models.idempotency import IdempotencyRecord
 from app.models.tenants import ApiKey, Tenant
 
-__all__ = ["ApiKey", "Assessment", "BankVersion", "Tenant"]
+__all__ = ["ApiKey", "Assessment", "BankVersion", "IdempotencyRecord", "Tenant"]

@@ -28,16 +28,20 @@ class Assessment(SQLModel, table=True):
     bank_slug: str = Field(max_length=64)
     bank_version: str = Field(max_length=32)
     status: str = Field(max_length=16)
+    # bumped by every change of a draft; the ETag that If-Match compares against
+    revision: int = Field(default=1)
     organisation: str = Field(max_length=200)
     email: str | None = Field(default=None, max_length=320)
     external_ref: str | None = Field(default=None, max_length=200)
     locale: str = Field(max_length=8)
     answers: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
-    result: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
-    decision: str = Field(max_length=32)
-    score: float
+    # a draft has no result until it is submitted
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
+    decision: str | None = Field(default=None, max_length=32)
+    score: float | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 # --- what clients send and receive -------------------------------------------------

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Share rate limits between processes through Redis (redis://host:6379/0)"
     )
+    idempotency_ttl_seconds: int = Field(
+        default=24 * 3600, ge=60, description="How long a retry with the same Idempotency-Key gets the first answer"
+    )
+    idempotency_lock_seconds: int = Field(
+        default=60, ge=1, description="After this long a request that never answered (its process died) may be retried"
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API")
 
     @property

@@ -72,6 +72,30 @@ class ScoreRequest(_Body):
 
 class AssessmentCreate(ScoreRequest):
     respondent: Respondent  # required when the assessment is stored
+    submit: bool = PydanticField(
+        default=True,
+        description="false stores a draft: answers are checked one by one, nothing is scored until "
+        "`POST /v1/assessments/{id}/submit`",
+    )
+
+
+class AssessmentPatch(_Body):
+    """A change to a draft: answers merge into the stored ones; `null` removes an answer."""
+
+    answers: dict[str, JsonValue | None] = PydanticField(
+        default_factory=dict, description="question key -> new answer, or null to remove it"
+    )
+    respondent: Respondent | None = PydanticField(default=None, description="replaces the respondent when given")
+    locale: Literal["en", "fi"] | None = PydanticField(default=None, description="language of the result's texts")
+
+
+class Progress(_Body):
+    """How far a draft is."""
+
+    missing_required: list[str] = PydanticField(description="required questions, shown by the answers so far, still unanswered")
+    answered: int
+    coverage: float = PydanticField(description="share of the applicable weight answered so far, 0..1")
+    ready_to_submit: bool
 
 
 class AssessmentSummary(_Body):
@@ -80,17 +104,20 @@ class AssessmentSummary(_Body):
     id: uuid.UUID
     bank: str
     bank_version: str
-    status: str
+    status: Literal["draft", "submitted"]
+    revision: int = PydanticField(description="bumped by every change of a draft; the ETag is this number quoted")
     respondent: Respondent
-    decision: str
-    score: float
+    decision: str | None = PydanticField(description="null while a draft")
+    score: float | None = PydanticField(description="null while a draft")
     created_at: datetime
     updated_at: datetime
+    submitted_at: datetime | None
 
 
 class AssessmentPublic(AssessmentSummary):
     answers: dict[str, JsonValue]
-    result: Result
+    result: Result | None = PydanticField(description="null while a draft")
+    progress: Progress | None = PydanticField(description="a draft's progress; null once submitted")
 
 
 class AssessmentPage(_Body):

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.banks.registry import RegisteredBank
 from app.models import Assessment, Tenant
-from app.models.assessments import AssessmentCreate
-from app.problems import FieldError, InvalidRequest, NotFound
-from app.scoring.engine import score
+from app.models.assessments import AssessmentCreate, AssessmentPatch, Respondent
+from app.models.common import utcnow
+from app.problems import Conflict, FieldError, InvalidRequest, NotFound, ProblemError
+from app.scoring.answers import check_answers, normalized
+from app.scoring.engine import score, summarize
+from app.scoring.result import Result
 from app.services import scoring as scoring_service
+from app.services.banks import TenantCatalog, resolve_submitted_bank
 from app.services.pagination import keyset_page
-from app.services.banks import TenantCatalog
 
+DRAFT = "draft"
 SUBMITTED = "submitted"
+# concurrent writers to one draft retry their merge this often before giving up with 409
+_MERGE_ROUNDS = 10
 
 
 @dataclass(frozen=True)
@@ -25,38 +34,194 @@ class ListFilters:
     bank: str | None = None
     bank_version: str | None = None
     decision: str | None = None
+    status: str | None = None
     external_ref: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
 
 
+class PreconditionFailed(ProblemError):
+    status, type_slug, title = 412, "precondition-failed", "The assessment has changed since you read it"
+
+
 def create_assessment(
     *, session: Session, catalog: TenantCatalog, tenant: Tenant, request: AssessmentCreate, lang: str
 ) -> Assessment:
-    registered, answers, result = scoring_service.evaluate(
-        source=catalog, slug=request.bank, version=request.bank_version, answers=request.answers, lang=lang
-    )
+    """Store a submitted (scored) assessment, or with `submit: false` a draft; flushed, the caller commits."""
+    if request.submit:
+        registered, answers, result = scoring_service.evaluate(
+            source=catalog, slug=request.bank, version=request.bank_version, answers=request.answers, lang=lang
+        )
+    else:
+        registered = resolve_submitted_bank(catalog, request.bank, request.bank_version)
+        answers = _checked_part(registered, request.answers)
+        result = None
     respondent = request.respondent
     assessment = Assessment(
         tenant_id=tenant.id,
         bank_version_id=registered.id,
         bank_slug=registered.slug,
         bank_version=registered.version,
-        status=SUBMITTED,
+        status=DRAFT,
         organisation=respondent.organisation,
         email=str(respondent.email) if respondent.email else None,
         external_ref=respondent.external_ref,
         locale=lang,
         answers=answers,
-        result=result.model_dump(mode="json"),
-        decision=result.decision.value,
-        score=result.score,
     )
     assessment.updated_at = assessment.created_at
+    if result is not None:
+        _freeze(assessment, result, assessment.created_at)
     session.add(assessment)
-    # committed here, before the route answers 201: an acknowledged assessment is durable
-    session.commit()
+    session.flush()
     return assessment
+
+
+def update_draft(
+    *,
+    session: Session,
+    catalog: TenantCatalog,
+    tenant: Tenant,
+    assessment_id: uuid.UUID,
+    patch: AssessmentPatch,
+    if_match: str | None,
+) -> Assessment:
+    """Merge answers into a draft (`null` removes one) and commit.
+
+    A compare-and-set on `revision` keeps concurrent writers from losing each
+    other's answers: without If-Match a writer that lost the race merges again
+    onto the newer draft; with If-Match it gets 412 instead.
+    """
+    for _ in range(_MERGE_ROUNDS):
+        assessment = _draft_for_change(session, tenant, assessment_id, if_match)
+        registered = _bank_of(catalog, assessment)
+        given = {k: v for k, v in patch.answers.items() if v is not None}
+        checked = _checked_part(registered, given)
+        answers = {k: v for k, v in assessment.answers.items() if k not in patch.answers} | checked
+        values: dict[str, Any] = {"answers": answers}
+        if patch.respondent is not None:
+            values |= _respondent_columns(patch.respondent)
+        if patch.locale is not None:
+            values["locale"] = patch.locale
+        if _compare_and_set(session, assessment, values):
+            session.commit()
+            return get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
+    raise Conflict("The draft is being changed by many writers at once; send the change again")
+
+
+def submit_draft(
+    *, session: Session, catalog: TenantCatalog, tenant: Tenant, assessment_id: uuid.UUID, if_match: str | None, lang: str | None
+) -> Assessment:
+    """Score a complete draft and freeze it; flushed, the caller commits."""
+    for _ in range(_MERGE_ROUNDS):
+        assessment = _draft_for_change(session, tenant, assessment_id, if_match)
+        registered = _bank_of(catalog, assessment)
+        locale = lang or assessment.locale
+        # scored with the version the draft was started on, even if it has been retired since
+        _, result = scoring_service.score_answers(registered, assessment.answers, locale)
+        now = utcnow()
+        values = {
+            "status": SUBMITTED,
+            "locale": locale,
+            "result": result.model_dump(mode="json"),
+            "decision": result.decision.value,
+            "score": result.score,
+            "submitted_at": now,
+        }
+        if _compare_and_set(session, assessment, values, now=now):
+            session.flush()
+            return get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
+    raise Conflict("The draft is being changed by many writers at once; send the submit again")
+
+
+def _freeze(assessment: Assessment, result: Result, moment: datetime) -> None:
+    assessment.status = SUBMITTED
+    assessment.result = result.model_dump(mode="json")
+    assessment.decision = result.decision.value
+    assessment.score = result.score
+    assessment.submitted_at = moment
+
+
+def _draft_for_change(session: Session, tenant: Tenant, assessment_id: uuid.UUID, if_match: str | None) -> Assessment:
+    session.expire_all()  # a retry must see what the winner of the race committed
+    assessment = get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
+    if assessment.status != DRAFT:
+        raise Conflict(f"Assessment {assessment_id} is already submitted; a submitted assessment never changes")
+    if if_match is not None and not revision_matches(if_match, assessment.revision):
+        raise PreconditionFailed(
+            f"If-Match {if_match} does not match the current revision \"{assessment.revision}\"; "
+            "read the assessment again and merge your change onto it",
+            [FieldError("header.If-Match", f'the current ETag is "{assessment.revision}"', "stale_revision")],
+        )
+    return assessment
+
+
+def _compare_and_set(
+    session: Session, assessment: Assessment, values: dict[str, Any], *, now: datetime | None = None
+) -> bool:
+    # only the writer that read the current revision wins; the others read again
+    result = session.execute(
+        update(Assessment)
+        .where(
+            col(Assessment.id) == assessment.id,
+            col(Assessment.revision) == assessment.revision,
+            col(Assessment.status) == DRAFT,
+        )
+        .values(revision=assessment.revision + 1, updated_at=now or utcnow(), **values)
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    session.rollback()
+    return False
+
+
+def revision_matches(if_match: str, revision: int) -> bool:
+    """RFC 9110 If-Match: `*`, or a list of strong entity tags one of which is the revision's."""
+    if if_match.strip() == "*":
+        return True
+    return any(tag.strip() == f'"{revision}"' for tag in if_match.split(","))
+
+
+def _bank_of(catalog: TenantCatalog, assessment: Assessment) -> RegisteredBank:
+    registered = catalog.by_id(assessment.bank_version_id)
+    if registered is None:  # the row's foreign key keeps its version; it is the tenant's or shipped
+        raise NotFound(f"The bank version of assessment {assessment.id} is no longer available")
+    return registered
+
+
+def _checked_part(registered: RegisteredBank, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Some answers, normalised and each checked on its own; what is still missing is not an error yet."""
+    answers = normalized(registered.bank, answers)
+    problems = check_answers(registered.bank, answers, require_complete=False)
+    if problems:
+        count = len(problems)
+        raise InvalidRequest(
+            f"{count} answer{'s' if count != 1 else ''} not valid for {registered.slug} {registered.version}",
+            [FieldError(f"answers.{p.key}", p.message, p.code) for p in problems],
+        )
+    return answers
+
+
+def _respondent_columns(respondent: Respondent) -> dict[str, Any]:
+    return {
+        "organisation": respondent.organisation,
+        "email": str(respondent.email) if respondent.email else None,
+        "external_ref": respondent.external_ref,
+    }
+
+
+def progress(*, catalog: TenantCatalog, assessment: Assessment) -> dict[str, Any]:
+    """How far a draft is: the required questions still unanswered and the coverage so far."""
+    bank = _bank_of(catalog, assessment).bank
+    missing = [
+        p.key for p in check_answers(bank, assessment.answers) if p.code == "missing_required"
+    ]
+    return {
+        "missing_required": missing,
+        "answered": len(assessment.answers),
+        "coverage": summarize(bank, assessment.answers).coverage,
+        "ready_to_submit": not missing,
+    }
 
 
 def get_assessment(*, session: Session, tenant: Tenant, assessment_id: uuid.UUID) -> Assessment:
@@ -88,6 +253,7 @@ def list_assessments(
         (Assessment.bank_slug, filters.bank),
         (Assessment.bank_version, filters.bank_version),
         (Assessment.decision, filters.decision),
+        (Assessment.status, filters.status),
         (Assessment.external_ref, filters.external_ref),
     ):
         if value is not None:
@@ -99,13 +265,13 @@ def list_assessments(
     return keyset_page(session=session, query=query, model=Assessment, limit=limit, cursor=cursor)
 
 
-def result_in(*, assessment: Assessment, catalog: TenantCatalog, lang: str) -> dict[str, Any]:
-    """The stored result, or the same result re-scored in another language.
+def result_in(*, assessment: Assessment, catalog: TenantCatalog, lang: str) -> dict[str, Any] | None:
+    """The stored result, or the same result re-scored in another language; None for a draft.
 
     Scoring is deterministic and a stored bank version never changes, so the
     re-scored result differs from the stored one in its texts only.
     """
-    if assessment.locale == lang:
+    if assessment.result is None or assessment.locale == lang:
         return assessment.result
     registered = catalog.by_id(assessment.bank_version_id)
     if registered is None:  # the version row exists (foreign key) and is the tenant's or shipped
@@ -115,8 +281,10 @@ def result_in(*, assessment: Assessment, catalog: TenantCatalog, lang: str) -> d
     )
 
 
-def public(assessment: Assessment, result: dict[str, Any]) -> dict[str, Any]:
-    return summary(assessment) | {"answers": assessment.answers, "result": result}
+def public(
+    assessment: Assessment, result: dict[str, Any] | None, progress: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return summary(assessment) | {"answers": assessment.answers, "result": result, "progress": progress}
 
 
 def summary(assessment: Assessment) -> dict[str, Any]:
@@ -130,11 +298,13 @@ def summary(assessment: Assessment) -> dict[str, Any]:
         "bank": assessment.bank_slug,
         "bank_version": assessment.bank_version,
         "status": assessment.status,
+        "revision": assessment.revision,
         "respondent": respondent,
         "decision": assessment.decision,
         "score": assessment.score,
         "created_at": assessment.created_at.isoformat(),
         "updated_at": assessment.updated_at.isoformat(),
+        "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
     }
 
 

@@ -18,6 +18,12 @@ def evaluate(
 ) -> tuple[RegisteredBank, dict[str, Any], Result]:
     """The bank scored with, the answers as stored (normalised) and the result."""
     registered = resolve_submitted_bank(source, slug, version)
+    answers, result = score_answers(registered, answers, lang)
+    return registered, answers, result
+
+
+def score_answers(registered: RegisteredBank, answers: Mapping[str, Any], lang: str) -> tuple[dict[str, Any], Result]:
+    """The answers as stored (normalised) and their result; 422 naming every answer that is wrong or missing."""
     answers = normalized(registered.bank, answers)
     problems = check_answers(registered.bank, answers)
     if problems:
@@ -26,4 +32,4 @@ def evaluate(
             f"{count} answer{'s' if count != 1 else ''} not valid for {registered.slug} {registered.version}",
             [FieldError(f"answers.{p.key}", p.message, p.code) for p in problems],
         )
-    return registered, answers, score(registered.bank, answers, lang=lang, content_hash=registered.content_hash)
+    return answers, score(registered.bank, answers, lang=lang, content_hash=registered.content_hash)

@@ -54,6 +54,8 @@ class TestOpenAPI:
             ("POST", "/v1/banks/{slug}/versions/{version}/impact"),
             ("GET", "/v1/banks/{slug}/versions/{version}/form-schema"),
             ("DELETE", "/v1/assessments/{assessment_id}"),
+            ("PATCH", "/v1/assessments/{assessment_id}"),
+            ("POST", "/v1/assessments/{assessment_id}/submit"),
             ("GET", "/v1/keys"),
             ("POST", "/v1/keys"),
             ("POST", "/v1/keys/{key_id}/revoke"),

@@ -5,19 +5,22 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator
 
 from app.api.deps import CatalogDep, LangDep, SecretCatalogDep, SecretTenantDep, SessionDep, SettingsDep, TenantDep
 from app.api.examples import ASSESSMENT_EXAMPLES
+from app.api.idempotency import IdempotencyDep
 from app.api.responses import localized
-from app.models.assessments import AssessmentCreate, AssessmentPage, AssessmentPublic, PlainText
+from app.models import Assessment
+from app.models.assessments import AssessmentCreate, AssessmentPage, AssessmentPatch, AssessmentPublic, PlainText
 from app.problems import problem_responses
 from app.scoring.result import Decision
 from app.services import assessments as assessment_service
+from app.services.banks import TenantCatalog
 
 router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
 
@@ -34,7 +37,37 @@ def _date_time_text(value: object) -> object:
 DateTimeQuery = Annotated[datetime | None, BeforeValidator(_date_time_text)]
 
 
-@router.post("", status_code=201, response_model=AssessmentPublic, responses=problem_responses(400, 401, 422))
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=200,
+        description='the ETag you last read, e.g. "3": the change is refused with 412 if the draft has changed since',
+    ),
+]
+
+
+def _answer(
+    http_request: Request,
+    catalog: TenantCatalog,
+    assessment: Assessment,
+    *,
+    result: dict[str, Any] | None,
+    lang: str,
+    status_code: int = 200,
+) -> JSONResponse:
+    progress = assessment_service.progress(catalog=catalog, assessment=assessment) if result is None else None
+    headers = {"ETag": f'"{assessment.revision}"'}
+    if status_code == 201:
+        headers["Location"] = str(http_request.url_for("get_assessment", assessment_id=assessment.id).path)
+    return localized(
+        assessment_service.public(assessment, result, progress), lang=lang, status_code=status_code, headers=headers
+    )
+
+
+@router.post(
+    "", status_code=201, response_model=AssessmentPublic, responses=problem_responses(400, 401, 409, 422)
+)
 def create_assessment(
     request: Annotated[AssessmentCreate, Body(openapi_examples=ASSESSMENT_EXAMPLES)],
     http_request: Request,
@@ -42,18 +75,76 @@ def create_assessment(
     catalog: CatalogDep,
     tenant: TenantDep,
     lang: LangDep,
-) -> JSONResponse:
-    """Score and store an assessment; answers 201 with its `Location` once it is durably stored.
+    idempotency: IdempotencyDep,
+) -> Response:
+    """Score and store an assessment, or with `"submit": false` store a draft.
 
-    With a publishable key (a browser intake form) this 201 body is the only read-back.
+    Answers 201 with its `Location` once it is durably stored. With an
+    `Idempotency-Key`, a retry gets this same answer again instead of a second
+    assessment. With a publishable key (a browser intake form) this 201 body,
+    and those of PATCH and submit, are the only read-back.
     """
     lang = request.locale or lang
-    assessment = assessment_service.create_assessment(
-        session=session, catalog=catalog, tenant=tenant, request=request, lang=lang
+
+    def respond() -> Response:
+        assessment = assessment_service.create_assessment(
+            session=session, catalog=catalog, tenant=tenant, request=request, lang=lang
+        )
+        return _answer(http_request, catalog, assessment, result=assessment.result, lang=lang, status_code=201)
+
+    return idempotency.run(respond)
+
+
+@router.patch(
+    "/{assessment_id}", response_model=AssessmentPublic, responses=problem_responses(400, 401, 404, 409, 412, 422)
+)
+def update_draft(
+    assessment_id: uuid.UUID,
+    patch: AssessmentPatch,
+    http_request: Request,
+    session: SessionDep,
+    catalog: CatalogDep,
+    tenant: TenantDep,
+    lang: LangDep,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Merge answers into a draft; `null` removes one. Only the answers sent are checked.
+
+    The reply says which required questions are still missing and the coverage
+    so far. Send `If-Match` with the ETag you last read to be told (412) when
+    someone else changed the draft meanwhile; without it, answers to other
+    questions are never lost either way.
+    """
+    assessment = assessment_service.update_draft(
+        session=session, catalog=catalog, tenant=tenant, assessment_id=assessment_id, patch=patch, if_match=if_match
     )
-    location = str(http_request.url_for("get_assessment", assessment_id=assessment.id).path)
-    body = assessment_service.public(assessment, assessment.result)
-    return localized(body, lang=lang, status_code=201, headers={"Location": location})
+    return _answer(http_request, catalog, assessment, result=None, lang=patch.locale or lang)
+
+
+@router.post(
+    "/{assessment_id}/submit",
+    response_model=AssessmentPublic,
+    responses=problem_responses(400, 401, 404, 409, 412, 422),
+)
+def submit_draft(
+    assessment_id: uuid.UUID,
+    http_request: Request,
+    session: SessionDep,
+    catalog: CatalogDep,
+    tenant: TenantDep,
+    lang: LangDep,
+    idempotency: IdempotencyDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Score a draft and freeze it: 422 listing the required questions still missing, 409 if already submitted."""
+
+    def respond() -> Response:
+        assessment = assessment_service.submit_draft(
+            session=session, catalog=catalog, tenant=tenant, assessment_id=assessment_id, if_match=if_match, lang=lang
+        )
+        return _answer(http_request, catalog, assessment, result=assessment.result, lang=lang)
+
+    return idempotency.run(respond)
 
 
 @router.get("", response_model=AssessmentPage, responses=problem_responses(401, 403, 422))
@@ -67,6 +158,7 @@ def list_assessments(
     bank: Annotated[PlainText | None, Query(max_length=64)] = None,
     bank_version: Annotated[PlainText | None, Query(max_length=32)] = None,
     decision: Decision | None = None,
+    status: Literal["draft", "submitted"] | None = None,
     external_ref: Annotated[PlainText | None, Query(max_length=200)] = None,
     created_after: DateTimeQuery = None,
     created_before: DateTimeQuery = None,
@@ -76,6 +168,7 @@ def list_assessments(
         bank=bank,
         bank_version=bank_version,
         decision=decision.value if decision else None,
+        status=status,
         external_ref=external_ref,
         created_after=assessment_service.aware(created_after, "created_after"),
         created_before=assessment_service.aware(created_before, "created_before"),
@@ -92,12 +185,17 @@ def list_assessments(
 
 @router.get("/{assessment_id}", response_model=AssessmentPublic, responses=problem_responses(401, 403, 404, 422))
 def get_assessment(
-    assessment_id: uuid.UUID, session: SessionDep, catalog: SecretCatalogDep, tenant: SecretTenantDep, lang: LangDep
+    assessment_id: uuid.UUID,
+    http_request: Request,
+    session: SessionDep,
+    catalog: SecretCatalogDep,
+    tenant: SecretTenantDep,
+    lang: LangDep,
 ) -> JSONResponse:
-    """One assessment with its answers and result, texts in the negotiated language."""
+    """One assessment with its answers and result (a draft: its progress), texts in the negotiated language."""
     assessment = assessment_service.get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
     result = assessment_service.result_in(assessment=assessment, catalog=catalog, lang=lang)
-    return localized(assessment_service.public(assessment, result), lang=lang)
+    return _answer(http_request, catalog, assessment, result=result, lang=lang)
 
 
 @router.delete("/{assessment_id}", status_code=204, responses=problem_responses(401, 403, 404, 422))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Request, Response
@@ -38,3 +39,37 @@ def cacheable(request: Request, content: Any, *, lang: str, etag: str) -> Respon
     if matches(request, etag):
         return Response(status_code=304, headers=headers)
     return JSONResponse(content, headers=headers)
+
+
+def preferred_media_type(request: Request, offered: Sequence[str]) -> str:
+    """RFC 9110 proactive negotiation on Accept: the offered type the client rates highest.
+
+    Each offered type takes the q of the most specific range that matches it;
+    the first offered type wins ties, and is the answer when the client sends
+    no Accept or accepts none of them (serving the default beats a 406 here).
+    """
+    ranges = [_media_range(part) for part in request.headers.get("accept", "").split(",") if part.strip()]
+    if not ranges:
+        return offered[0]
+
+    def quality(candidate: str) -> float:
+        kind = candidate.split("/")[0]
+        matching = [(2 if m == candidate else 1 if m == f"{kind}/*" else 0, q) for m, q in ranges if m in (candidate, f"{kind}/*", "*/*")]
+        return max(matching)[1] if matching else 0.0
+
+    rated = [(quality(candidate), -index, candidate) for index, candidate in enumerate(offered)]
+    best = max(rated)
+    return best[2] if best[0] > 0 else offered[0]
+
+
+def _media_range(part: str) -> tuple[str, float]:
+    media, *params = (p.strip() for p in part.split(";"))
+    quality = 1.0
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = min(max(float(value), 0.0), 1.0)
+            except ValueError:
+                quality = 0.0
+    return media.lower(), quality

@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.banks.registry import RegisteredBank
 from app.models import Assessment, Tenant
@@ -25,6 +26,7 @@ from app.services.pagination import keyset_page
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
+Row = TypeVar("Row")
 # concurrent writers to one draft retry their merge this often before giving up with 409
 _MERGE_ROUNDS = 10
 
@@ -248,7 +250,13 @@ def list_assessments(
     *, session: Session, tenant: Tenant, filters: ListFilters, limit: int, cursor: str | None
 ) -> tuple[list[Assessment], str | None]:
     """The tenant's assessments, newest first, by keyset on (created_at, id)."""
-    query = select(Assessment).where(Assessment.tenant_id == tenant.id)
+    query = filtered(select(Assessment), tenant.id, filters)
+    return keyset_page(session=session, query=query, model=Assessment, limit=limit, cursor=cursor)
+
+
+def filtered(query: SelectOfScalar[Row], tenant_id: uuid.UUID, filters: ListFilters) -> SelectOfScalar[Row]:
+    """`query` narrowed to the tenant's assessments that pass `filters`."""
+    query = query.where(Assessment.tenant_id == tenant_id)
     for column, value in (
         (Assessment.bank_slug, filters.bank),
         (Assessment.bank_version, filters.bank_version),
@@ -262,7 +270,7 @@ def list_assessments(
         query = query.where(col(Assessment.created_at) > filters.created_after)
     if filters.created_before is not None:
         query = query.where(col(Assessment.created_at) < filters.created_before)
-    return keyset_page(session=session, query=query, model=Assessment, limit=limit, cursor=cursor)
+    return query
 
 
 def result_in(*, assessment: Assessment, catalog: TenantCatalog, lang: str) -> dict[str, Any] | None:

@@ -8,18 +8,19 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BeforeValidator
 
 from app.api.deps import CatalogDep, LangDep, SecretCatalogDep, SecretTenantDep, SessionDep, SettingsDep, TenantDep
 from app.api.examples import ASSESSMENT_EXAMPLES
 from app.api.idempotency import IdempotencyDep
-from app.api.responses import localized
+from app.api.responses import localized, preferred_media_type
 from app.models import Assessment
 from app.models.assessments import AssessmentCreate, AssessmentPage, AssessmentPatch, AssessmentPublic, PlainText
 from app.problems import problem_responses
 from app.scoring.result import Decision
 from app.services import assessments as assessment_service
+from app.services import export
 from app.services.banks import TenantCatalog
 
 router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
@@ -147,9 +148,26 @@ def submit_draft(
     return idempotency.run(respond)
 
 
-@router.get("", response_model=AssessmentPage, responses=problem_responses(401, 403, 422))
+CSV = "text/csv"
+
+
+@router.get(
+    "",
+    response_model=AssessmentPage,
+    responses=problem_responses(401, 403, 422)
+    | {
+        200: {
+            "description": "A page of assessments as JSON, or with `Accept: text/csv` every assessment that passes "
+            "the filters as CSV, one row each",
+            "content": {CSV: {"schema": {"type": "string"}}},
+            "headers": {"Link": {"description": 'RFC 8288 `<...>; rel="next"` to the next page', "schema": {"type": "string"}}},
+        }
+    },
+)
 def list_assessments(
+    http_request: Request,
     session: SessionDep,
+    catalog: SecretCatalogDep,
     tenant: SecretTenantDep,
     settings: SettingsDep,
     lang: LangDep,
@@ -162,8 +180,12 @@ def list_assessments(
     external_ref: Annotated[PlainText | None, Query(max_length=200)] = None,
     created_after: DateTimeQuery = None,
     created_before: DateTimeQuery = None,
-) -> JSONResponse:
-    """The tenant's assessments, newest first, a page at a time."""
+) -> Response:
+    """The tenant's assessments, newest first, a page at a time; or all of them as CSV with `Accept: text/csv`.
+
+    Pages follow `next_cursor` (also in the `Link` header). A keyset cursor
+    never skips or repeats a row, whatever is added meanwhile.
+    """
     filters = assessment_service.ListFilters(
         bank=bank,
         bank_version=bank_version,
@@ -173,6 +195,13 @@ def list_assessments(
         created_after=assessment_service.aware(created_after, "created_after"),
         created_before=assessment_service.aware(created_before, "created_before"),
     )
+    if preferred_media_type(http_request, ["application/json", CSV]) == CSV:
+        dimensions = export.dimension_keys(session=session, catalog=catalog, tenant_id=tenant.id, filters=filters)
+        return StreamingResponse(
+            export.stream(engine=session.get_bind(), tenant_id=tenant.id, filters=filters, dimensions=dimensions),
+            media_type=f"{CSV}; charset=utf-8; header=present",
+            headers={"Content-Disposition": 'attachment; filename="assessments.csv"', "Cache-Control": "no-store"},
+        )
     rows, next_cursor = assessment_service.list_assessments(
         session=session,
         tenant=tenant,
@@ -180,7 +209,14 @@ def list_assessments(
         limit=min(limit or settings.default_page_size, settings.max_page_size),
         cursor=cursor,
     )
-    return localized({"items": [assessment_service.summary(r) for r in rows], "next_cursor": next_cursor}, lang=lang)
+    headers = {}
+    if next_cursor is not None:
+        # a reference relative to the request, so it stays right behind a proxy that rewrites the host
+        following = http_request.url.include_query_params(cursor=next_cursor)
+        headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    return localized(
+        {"items": [assessment_service.summary(r) for r in rows], "next_cursor": next_cursor}, lang=lang, headers=headers
+    )
 
 
 @router.get("/{assessment_id}", response_model=AssessmentPublic, responses=problem_responses(401, 403, 404, 422))

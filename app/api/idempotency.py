@@ -83,7 +83,6 @@ async def get_idempotency(
         str | None,
         Header(
             alias=HEADER,
-            max_length=257,
             description="Any unique string up to 255 characters (a UUID is good): a retry with the same key "
             "and body gets the first answer again, for "
             "24 hours by default",
@@ -92,7 +91,8 @@ async def get_idempotency(
 ) -> Idempotency:
     key = None
     if idempotency_key is not None:
-        key = idempotency_key[1:-1] if len(idempotency_key) > 1 and idempotency_key[0] == idempotency_key[-1] == '"' else idempotency_key
+        quoted = len(idempotency_key) > 1 and idempotency_key[0] == idempotency_key[-1] == '"'
+        key = idempotency_key[1:-1] if quoted else idempotency_key
         if not _KEY.fullmatch(key):
             raise InvalidKey(
                 f"{HEADER} must be 1 to 255 printable ASCII characters",

@@ -58,22 +58,20 @@ def create_assessment(
         registered = resolve_submitted_bank(catalog, request.bank, request.bank_version)
         answers = _checked_part(registered, request.answers)
         result = None
-    respondent = request.respondent
+    now = utcnow()
+    state = {"status": DRAFT} if result is None else _result_columns(result, now)
     assessment = Assessment(
         tenant_id=tenant.id,
         bank_version_id=registered.id,
         bank_slug=registered.slug,
         bank_version=registered.version,
-        status=DRAFT,
-        organisation=respondent.organisation,
-        email=str(respondent.email) if respondent.email else None,
-        external_ref=respondent.external_ref,
         locale=lang,
         answers=answers,
+        created_at=now,
+        updated_at=now,
+        **_respondent_columns(request.respondent),
+        **state,
     )
-    assessment.updated_at = assessment.created_at
-    if result is not None:
-        _freeze(assessment, result, assessment.created_at)
     session.add(assessment)
     session.flush()
     return assessment
@@ -112,36 +110,31 @@ def update_draft(
 
 
 def submit_draft(
-    *, session: Session, catalog: TenantCatalog, tenant: Tenant, assessment_id: uuid.UUID, if_match: str | None, lang: str | None
+    *, session: Session, catalog: TenantCatalog, tenant: Tenant, assessment_id: uuid.UUID, if_match: str | None, lang: str
 ) -> Assessment:
-    """Score a complete draft and freeze it; flushed, the caller commits."""
+    """Score a complete draft in `lang` and freeze it; flushed, the caller commits."""
     for _ in range(_MERGE_ROUNDS):
         assessment = _draft_for_change(session, tenant, assessment_id, if_match)
         registered = _bank_of(catalog, assessment)
-        locale = lang or assessment.locale
         # scored with the version the draft was started on, even if it has been retired since
-        _, result = scoring_service.score_answers(registered, assessment.answers, locale)
+        _, result = scoring_service.score_answers(registered, assessment.answers, lang)
         now = utcnow()
-        values = {
-            "status": SUBMITTED,
-            "locale": locale,
-            "result": result.model_dump(mode="json"),
-            "decision": result.decision.value,
-            "score": result.score,
-            "submitted_at": now,
-        }
+        values = _result_columns(result, now) | {"locale": lang}
         if _compare_and_set(session, assessment, values, now=now):
             session.flush()
             return get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
     raise Conflict("The draft is being changed by many writers at once; send the submit again")
 
 
-def _freeze(assessment: Assessment, result: Result, moment: datetime) -> None:
-    assessment.status = SUBMITTED
-    assessment.result = result.model_dump(mode="json")
-    assessment.decision = result.decision.value
-    assessment.score = result.score
-    assessment.submitted_at = moment
+def _result_columns(result: Result, moment: datetime) -> dict[str, Any]:
+    """A submitted assessment's state: its result, frozen at `moment`."""
+    return {
+        "status": SUBMITTED,
+        "result": result.model_dump(mode="json"),
+        "decision": result.decision.value,
+        "score": result.score,
+        "submitted_at": moment,
+    }
 
 
 def _draft_for_change(session: Session, tenant: Tenant, assessment_id: uuid.UUID, if_match: str | None) -> Assessment:

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from app.models.idempotency import IdempotencyRecord
 from app.models.common import utcnow
-from app.problems import Conflict, InvalidRequest, ProblemError
+from app.problems import Conflict, InvalidRequest
 
 # a claim can be lost to a racing release or expiry between our insert and our read; a few rounds settle it
 _ROUNDS = 5
@@ -37,10 +37,6 @@ class KeyReused(InvalidRequest):
 
 class RequestInFlight(Conflict):
     type_slug, title = "idempotency-request-in-flight", "A request with this Idempotency-Key is still running"
-
-
-class InvalidKey(ProblemError):
-    status, type_slug, title = 400, "invalid-idempotency-key", "Idempotency-Key is not valid"
 
 
 @dataclass(frozen=True)

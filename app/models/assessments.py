@@ -39,6 +39,8 @@ class Assessment(SQLModel, table=True):
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
     decision: str | None = Field(default=None, max_length=32)
     score: float | None = None
+    # the few figures of the result that lists and exports show, so they never decode the whole result
+    digest: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

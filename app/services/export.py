@@ -17,7 +17,6 @@ from app.services.pagination import keyset_page
 from app.services.assessments import ListFilters, filtered
 
 BATCH = 1000
-TOP_GAPS = 3
 FIXED_COLUMNS = (
     "id",
     "created_at",
@@ -52,36 +51,15 @@ def header(dimensions: Sequence[str]) -> list[str]:
     return [*FIXED_COLUMNS, *(f"dimension_{key}" for key in dimensions), *TRAILING_COLUMNS]
 
 
-def _columns() -> list[Any]:
-    """The columns an export reads: the result's parts it shows, picked out by the database.
-
-    A stored result is ~18 KB of JSON; decoding it whole for every row was
-    most of an export's time, while a row needs ~1 KB of it.
-    """
-    result = Assessment.result  # a JSON column: indexing compiles to the engine's JSON path operator
-    gaps = [
-        part
-        for i in range(TOP_GAPS)
-        for part in (result[("gaps", i, "dimension")].label(f"gap_{i}"), result[("gaps", i, "severity")].label(f"severity_{i}"))  # type: ignore[index]
-    ]
-    return [
-        *(getattr(Assessment, name) for name in _STORED),
-        result["coverage"].label("coverage"),  # type: ignore[index]
-        result["dimensions"].label("dimensions"),  # type: ignore[index]
-        *gaps,
-        result[("gaps", 0, "recommendation")].label("recommendation"),  # type: ignore[index]
-    ]
-
-
 _STORED = (
     "id", "created_at", "submitted_at", "status", "bank_slug", "bank_version",
-    "organisation", "email", "external_ref", "decision", "score",
+    "organisation", "email", "external_ref", "decision", "score", "digest",
 )
 
 
 def row(stored: Any, dimensions: Sequence[str]) -> list[Any]:
-    scores = {d["key"]: d["score"] for d in stored.dimensions or []}
-    gaps = [(getattr(stored, f"gap_{i}"), getattr(stored, f"severity_{i}")) for i in range(TOP_GAPS)]
+    digest = stored.digest or {}
+    scores = digest.get("dimensions", {})
     return [
         stored.id,
         stored.created_at.isoformat(),
@@ -94,10 +72,10 @@ def row(stored: Any, dimensions: Sequence[str]) -> list[Any]:
         _text(stored.external_ref),
         stored.decision or "",
         _number(stored.score),
-        _number(stored.coverage),
+        _number(digest.get("coverage")),
         *(_number(scores.get(key)) for key in dimensions),
-        "; ".join(f"{dimension} ({severity})" for dimension, severity in gaps if dimension is not None),
-        _text(stored.recommendation),
+        "; ".join(f"{g['dimension']} ({g['severity']})" for g in digest.get("top_gaps", [])),
+        _text(digest.get("top_recommendation")),
     ]
 
 
@@ -106,7 +84,8 @@ def stream(
 ) -> Iterator[bytes]:
     """The CSV document, a batch of rows at a time; each batch is its own short read."""
     yield _lines([header(dimensions)])
-    columns = _columns()
+    # the digest, not the whole result: decoding ~18 KB of JSON per row was most of an export's time
+    columns = [getattr(Assessment, name) for name in _STORED]
     cursor: str | None = None
     while True:
         with Session(engine) as session:

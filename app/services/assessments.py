@@ -13,6 +13,7 @@ from app.models import Assessment, Tenant
 from app.models.assessments import AssessmentCreate
 from app.problems import FieldError, InvalidRequest, NotFound
 from app.scoring.engine import score
+from app.services import outbox
 from app.services import scoring as scoring_service
 from app.services.pagination import keyset_page
 from app.services.banks import TenantCatalog
@@ -54,6 +55,7 @@ def create_assessment(
     )
     assessment.updated_at = assessment.created_at
     session.add(assessment)
+    outbox.assessment_submitted(session=session, assessment=assessment)
     # committed here, before the route answers 201: an acknowledged assessment is durable
     session.commit()
     return assessment
@@ -76,6 +78,7 @@ def delete_assessment(*, session: Session, tenant: Tenant, assessment_id: uuid.U
     """
     assessment = get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
     session.delete(assessment)
+    outbox.assessment_deleted(session=session, assessment=assessment)
     session.commit()
 
 

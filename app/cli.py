@@ -205,7 +205,8 @@ def webhooks_worker(
     worker = DeliveryWorker(engine=engine, settings=settings)
     try:
         if once:
-            typer.echo(f"{worker.drain()} delivery attempts")
+            attempts = worker.drain()
+            typer.echo(f"{attempts} attempt{'' if attempts == 1 else 's'}")
             return
         stop = threading.Event()
         # a container stops with SIGTERM: finish the attempt in flight, then exit

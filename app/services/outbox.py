@@ -37,6 +37,7 @@ def record_event(*, session: Session, tenant_id: uuid.UUID, event_type: EventTyp
         id=new_message_id(), tenant_id=tenant_id, type=event_type.value, payload=orjson.dumps(payload).decode(), created_at=now
     )
     session.add(event)
+    session.flush()  # the event row first: without relationships the unit of work does not order the inserts
     session.add_all(
         WebhookDelivery(event_id=event.id, endpoint_id=endpoint.id, next_attempt_at=now, created_at=now, updated_at=now)
         for endpoint in subscribed

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool
 from pydantic import Field as PydanticField
 from sqlalchemy import Index, Text
 from sqlmodel import Column, Field, SQLModel
@@ -121,7 +121,8 @@ class WebhookCreate(_Body):
 class WebhookUpdate(_Body):
     events: EventList | None = None
     description: PlainText | None = PydanticField(default=None, min_length=1, max_length=200)
-    enabled: bool | None = PydanticField(
+    # strict: 0 or "no" is a mistake to point out, not a way to say false
+    enabled: StrictBool | None = PydanticField(
         default=None, description="true re-enables an endpoint (after a 410, say); false stops deliveries to it"
     )
 

@@ -191,6 +191,14 @@ class TestChangeEndpoint:
         changed = client.patch(f"/v1/webhooks/{created['id']}", json={}, headers=auth).json()
         assert (changed["events"], changed["description"], changed["enabled"]) == (BOTH_EVENTS, "kept", True)
 
+    @pytest.mark.parametrize("patch", [{"enabled": 0}, {"enabled": "no"}, {"events": []}, {"url": "https://x.example.com/"}])
+    def test_invalid_changes_are_422(self, client: TestClient, auth: Headers, patch: dict[str, Any]) -> None:
+        created = register(client, auth, "https://crm.example.com/hooks")
+        assert_problem(client.patch(f"/v1/webhooks/{created['id']}", json=patch, headers=auth), 422, next(iter(patch)))
+        assert client.get(f"/v1/webhooks/{created['id']}", headers=auth).json() == {
+            k: v for k, v in created.items() if k != "secret"
+        }
+
     def test_delete_removes_it(self, client: TestClient, auth: Headers) -> None:
         created = register(client, auth, "https://crm.example.com/hooks")
         assert client.delete(f"/v1/webhooks/{created['id']}", headers=auth).status_code == 204

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +44,12 @@ def hook_client(hook_settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def quiet(hook_settings: Settings) -> Settings:
+    """No worker in the app: events wait in the outbox until a test sends them."""
+    return hook_settings.model_copy(update={"webhooks_worker": False})
+
+
+@pytest.fixture
 def receiver() -> Iterator[Receiver]:
     with Receiver().running() as running:
         yield running
@@ -63,6 +70,25 @@ def submit(client: TestClient, auth: Headers) -> dict[str, Any]:
     response = client.post("/v1/assessments", json=body("ready"), headers=auth)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def queued(settings: Settings, auth: Headers, urls: list[str], submissions: int = 1) -> list[dict[str, Any]]:
+    """Endpoints registered and assessments submitted by an app without a worker: the events wait in the outbox."""
+    with TestClient(create_app(settings.model_copy(update={"webhooks_worker": False}))) as client:
+        endpoints = [register(client, auth, url) for url in urls]
+        for _ in range(submissions):
+            submit(client, auth)
+    return endpoints
+
+
+@contextmanager
+def workers(engine: Engine, settings: Settings, count: int, **options: Any) -> Iterator[list[DeliveryWorker]]:
+    running = [DeliveryWorker(engine=engine, settings=settings, **options) for _ in range(count)]
+    try:
+        yield running
+    finally:
+        for worker in running:
+            worker.close()
 
 
 def deliveries(client: TestClient, auth: Headers, webhook_id: str, **params: Any) -> dict[str, Any]:
@@ -363,65 +389,52 @@ class TestDelivery:
 
 class TestDurability:
     def test_an_event_queued_before_a_restart_is_sent_once_after_it(
-        self, hook_settings: Settings, auth: Headers, receiver: Receiver
+        self, hook_settings: Settings, quiet: Settings, auth: Headers, receiver: Receiver
     ) -> None:
-        with TestClient(create_app(hook_settings.model_copy(update={"webhooks_worker": False}))) as stopped:
-            endpoint = register(stopped, auth, receiver.url)
-            submit(stopped, auth)
-            [queued] = deliveries(stopped, auth, endpoint["id"])["items"]
-            assert (queued["status"], queued["attempt_count"]) == ("pending", 0)
+        [endpoint] = queued(quiet, auth, [receiver.url])
+        with TestClient(create_app(quiet)) as stopped:
+            [waiting] = deliveries(stopped, auth, endpoint["id"])["items"]
+            assert (waiting["status"], waiting["attempt_count"]) == ("pending", 0)
         time.sleep(0.2)
         assert receiver.requests == []  # the process "died" with the event in its outbox
         with TestClient(create_app(hook_settings)) as restarted:
             [request] = receiver.wait_for(1)
             verified(endpoint["secret"], request)
             [delivery] = settled(restarted, auth, endpoint["id"])
-            assert (delivery["id"], delivery["status"], delivery["attempt_count"]) == (queued["id"], "succeeded", 1)
+            assert (delivery["id"], delivery["status"], delivery["attempt_count"]) == (waiting["id"], "succeeded", 1)
             time.sleep(0.3)
         assert len(receiver.requests) == 1
 
     def test_a_dead_workers_lease_runs_out_and_another_sends_it(
-        self, hook_settings: Settings, auth: Headers, receiver: Receiver, db_engine: Engine
+        self, quiet: Settings, auth: Headers, receiver: Receiver, db_engine: Engine
     ) -> None:
-        quiet = hook_settings.model_copy(update={"webhooks_worker": False})
-        with TestClient(create_app(quiet)) as client:
-            endpoint = register(client, auth, receiver.url)
-            submit(client, auth)
-        dead, alive = DeliveryWorker(engine=db_engine, settings=quiet), DeliveryWorker(engine=db_engine, settings=quiet)
-        dead.lease = timedelta(seconds=0.3)
-        assert len(dead.claim()) == 1  # ... and the process dies before it sends
-        assert alive.run_once() == 0  # leased: not taken
-        time.sleep(0.4)
-        assert alive.run_once() == 1
+        [endpoint] = queued(quiet, auth, [receiver.url])
+        with workers(db_engine, quiet, 2) as (dead, alive):
+            dead.lease = timedelta(seconds=0.3)
+            assert len(dead.claim()) == 1  # ... and the process dies before it sends
+            assert alive.run_once() == 0  # leased: not taken
+            time.sleep(0.4)
+            assert alive.run_once() == 1
         assert len(receiver.wait_for(1)) == 1
-        for worker in (dead, alive):
-            worker.close()
         with Session(db_engine) as session:
             [row] = session.exec(select(WebhookDelivery)).all()
-            assert (row.status, row.attempt_count, row.locked_until, row.endpoint_id.hex) == (
-                "succeeded",
-                1,
-                None,
-                endpoint["id"].replace("-", ""),
-            )
+        assert (row.status, row.attempt_count, row.locked_until, str(row.endpoint_id)) == (
+            "succeeded",
+            1,
+            None,
+            endpoint["id"],
+        )
 
     def test_concurrent_workers_send_each_delivery_once(
-        self, hook_settings: Settings, auth: Headers, receiver: Receiver, db_engine: Engine
+        self, quiet: Settings, auth: Headers, receiver: Receiver, db_engine: Engine
     ) -> None:
-        quiet = hook_settings.model_copy(update={"webhooks_worker": False})
-        with TestClient(create_app(quiet)) as client:
-            register(client, auth, receiver.url)
-            register(client, auth, receiver.url, ["assessment.submitted"])
-            for _ in range(10):
-                submit(client, auth)
-        workers = [DeliveryWorker(engine=db_engine, settings=quiet, batch_size=3) for _ in range(3)]
-        threads = [threading.Thread(target=worker.drain) for worker in workers]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        for worker in workers:
-            worker.close()
+        queued(quiet, auth, [receiver.url, receiver.url], submissions=10)
+        with workers(db_engine, quiet, 3, batch_size=3) as running:
+            threads = [threading.Thread(target=worker.drain) for worker in running]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=30)
         sent = [(r.headers["webhook-id"], r.headers["webhook-signature"]) for r in receiver.wait_for(20)]
         time.sleep(0.2)
         assert len(receiver.requests) == 20
@@ -429,20 +442,17 @@ class TestDurability:
         assert len(set(sent)) == 20  # each event once to each of the two endpoints (their secrets differ)
 
     def test_an_address_that_resolves_privately_is_never_called(
-        self, hook_settings: Settings, auth: Headers, receiver: Receiver, db_engine: Engine
+        self, quiet: Settings, auth: Headers, receiver: Receiver, db_engine: Engine
     ) -> None:
-        quiet = hook_settings.model_copy(update={"webhooks_worker": False})
-        with TestClient(create_app(quiet)) as client:
-            endpoint = register(client, auth, receiver.url)
-            submit(client, auth)
-            port = int(receiver.url.split(":")[2].split("/")[0])
+        [endpoint] = queued(quiet, auth, [receiver.url])
+        port = int(receiver.url.split(":")[2].split("/")[0])
 
-            def rebound(host: str, *_: Any, **__: Any) -> list[tuple[Any, ...]]:
-                return [(2, 1, 6, "", ("10.0.0.7", port))]  # as if DNS now pointed inside the network
+        def rebound(host: str, *_: Any, **__: Any) -> list[tuple[Any, ...]]:
+            return [(2, 1, 6, "", ("10.0.0.7", port))]  # as if DNS now pointed inside the network
 
-            worker = DeliveryWorker(engine=db_engine, settings=quiet, resolve=rebound)
+        with workers(db_engine, quiet, 1, resolve=rebound) as (worker,):
             assert worker.run_once() == 1
-            worker.close()
+        with TestClient(create_app(quiet)) as client:
             [delivery] = deliveries(client, auth, endpoint["id"])["items"]
         assert receiver.requests == []
         [attempt] = delivery["attempts"]
@@ -456,10 +466,7 @@ class TestWorkerCommand:
         self, env_settings: Settings, auth: Headers, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setenv("READINESS_WEBHOOKS_ALLOW_LOCALHOST", "true")
-        quiet = env_settings.model_copy(update={"webhooks_worker": False, "webhooks_allow_localhost": True})
-        with TestClient(create_app(quiet)) as client:
-            endpoint = register(client, auth, receiver.url)
-            submit(client, auth)
+        [endpoint] = queued(env_settings.model_copy(update=FAST), auth, [receiver.url])
         result = CliRunner().invoke(cli, ["webhooks", "worker", "--once"])
         assert result.exit_code == 0, result.output
         assert result.stdout.strip() == "1 attempt"

@@ -62,4 +62,20 @@ def assessment_submitted(*, session: Session, assessment: Assessment) -> None:
 def assessment_deleted(*, session: Session, assessment: Assessment) -> None:
     # the id only: the assessment was erased for privacy, so nothing of the respondent may travel on
     data = {"id": str(assessment.id)}
+    _erase_from_earlier_events(session=session, tenant_id=assessment.tenant_id, data=data)
     record_event(session=session, tenant_id=assessment.tenant_id, event_type=EventType.assessment_deleted, data=data)
+
+
+def _erase_from_earlier_events(*, session: Session, tenant_id: uuid.UUID, data: dict[str, Any]) -> None:
+    """The erasure reaches the outbox too: earlier events about the assessment keep its id and nothing else."""
+    mention = orjson.dumps(data).decode()[1:-1]  # '"id":"<uuid>"', as record_event serialised it
+    events = session.exec(
+        select(WebhookEvent).where(
+            WebhookEvent.tenant_id == tenant_id, col(WebhookEvent.payload).contains(mention, autoescape=True)
+        )
+    ).all()
+    for event in events:
+        payload = orjson.loads(event.payload)
+        if payload["data"].get("id") == data["id"]:
+            event.payload = orjson.dumps(payload | {"data": data}).decode()
+            session.add(event)

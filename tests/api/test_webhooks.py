@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 from standardwebhooks import Webhook
 from typer.testing import CliRunner
@@ -361,6 +361,22 @@ class TestDelivery:
         payload = verified(endpoint["secret"], request)
         assert (payload["type"], payload["data"]) == ("assessment.deleted", {"id": assessment["id"]})
         assert b"Kahvila" not in request.body and b"crm-1" not in request.body
+
+    def test_the_erasure_reaches_earlier_events(
+        self, hook_client: TestClient, auth: Headers, receiver: Receiver, db_engine: Engine
+    ) -> None:
+        endpoint = register(hook_client, auth, receiver.url)
+        assessment = submit(hook_client, auth)
+        settled(hook_client, auth, endpoint["id"])
+        assert hook_client.delete(f"/v1/assessments/{assessment['id']}", headers=auth).status_code == 204
+        items = settled(hook_client, auth, endpoint["id"], count=2)
+        assert [(d["event_type"], d["payload"]["data"]) for d in items] == [
+            ("assessment.deleted", {"id": assessment["id"]}),
+            ("assessment.submitted", {"id": assessment["id"]}),
+        ]
+        with db_engine.connect() as connection:
+            stored = connection.execute(text("SELECT payload FROM webhook_event")).scalars().all()
+        assert len(stored) == 2 and not any("crm-1" in payload for payload in stored)
 
     def test_nothing_for_unsubscribed_types_or_disabled_endpoints(
         self, hook_client: TestClient, auth: Headers, receiver: Receiver, other: Headers

@@ -21,7 +21,9 @@ banks_app = typer.Typer(help="Question bank files.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(banks_app, name="banks")
+webhooks_app = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+app.add_typer(webhooks_app, name="webhooks")
 
 
 class OutputFormat(StrEnum):
@@ -182,6 +184,41 @@ def keys_revoke(key_id: Annotated[uuid.UUID, typer.Argument(metavar="ID", help="
             typer.echo(exc.detail, err=True)
             raise typer.Exit(1) from None
     typer.echo(f"revoked {key_id} ({row.prefix}...)")
+
+
+@webhooks_app.command("worker")
+def webhooks_worker(
+    once: Annotated[bool, typer.Option("--once", help="Deliver what is due now, then exit (for cron and tests)")] = False,
+) -> None:
+    """Deliver webhooks until Ctrl-C (or SIGTERM); several may run at once on PostgreSQL.
+
+    Set READINESS_WEBHOOKS_WORKER=false on the servers when deliveries run here instead.
+    """
+    import signal
+    import threading
+
+    from app.db import make_engine
+    from app.webhooks.worker import DeliveryWorker
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    worker = DeliveryWorker(engine=engine, settings=settings)
+    try:
+        if once:
+            attempts = worker.drain()
+            typer.echo(f"{attempts} attempt{'' if attempts == 1 else 's'}")
+            return
+        stop = threading.Event()
+        # a container stops with SIGTERM: finish the attempt in flight, then exit
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        typer.echo("delivering webhooks; Ctrl-C to stop")
+        try:
+            worker.run(stop)
+        except KeyboardInterrupt:
+            pass
+    finally:
+        worker.close()
+        engine.dispose()
 
 
 @contextmanager

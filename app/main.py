@@ -12,11 +12,12 @@ from sqlmodel import Session
 from app import migrations
 from app.api.middleware import BodySizeLimit, RateLimit, SecurityHeaders
 from app.api.openapi import install_openapi
-from app.api.routes import assessments, bank_versions, banks, form_schema, health, keys, scoring
+from app.api.routes import assessments, bank_versions, banks, form_schema, health, keys, scoring, webhooks
 from app.db import make_engine
 from app.problems import install_problem_handlers
 from app.services import banks as bank_service
 from app.settings import Settings, get_settings
+from app.webhooks import worker as webhook_worker
 
 DESCRIPTION = """
 Tells an organisation whether it is ready to start marketing on social media,
@@ -44,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.registry = bank_service.load_registry(session=session)
             app.state.engine = engine
             app.state.schema_head = migrations.head_revision(settings)
-            yield
+            with webhook_worker.running(engine=engine, settings=settings):
+                yield
         finally:
             engine.dispose()
 
@@ -57,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    for module in (health, banks, form_schema, bank_versions, scoring, assessments, keys):
+    for module in (health, banks, form_schema, bank_versions, scoring, assessments, keys, webhooks):
         app.include_router(module.router)
     _install_middleware(app, settings)
     install_openapi(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +43,22 @@ class Settings(BaseSettings):
         default=60, ge=1, description="After this long a request that never answered (its process died) may be retried"
     )
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API")
+
+    webhooks_allow_localhost: bool = Field(
+        default=False, description="Allow http://localhost and 127.0.0.1 webhook endpoints (development and tests only)"
+    )
+    webhooks_worker: bool = Field(
+        default=True, description="Deliver webhooks from a thread of the server; off when `readiness webhooks worker` runs"
+    )
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60, description="How often the worker looks for due deliveries")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60, description="Per delivery attempt")
+    # 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, 10 h: Svix's schedule plus one more step, so that even
+    # with every delay jittered 20 % short the retries span more than a day (30 h)
+    webhook_retry_schedule: list[Annotated[float, Field(gt=0)]] = Field(
+        default=[5, 300, 1800, 7200, 18000, 36000, 36000, 36000],
+        max_length=50,
+        description="Seconds before each retry of a failed delivery (±20 % jitter); after the last one it fails",
+    )
 
     @property
     def rate_limit_storage(self) -> str:

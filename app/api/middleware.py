@@ -148,8 +148,8 @@ _SECURITY_HEADERS: Headers = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 _API_CSP: Headers = [(b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")]
-# answers and results carry personal data: no shared cache may keep them
-_PRIVATE_PREFIXES = ("/v1/assessments", "/v1/keys")
+# answers and results carry personal data, webhook responses a signing secret: no shared cache may keep them
+_PRIVATE_PREFIXES = ("/v1/assessments", "/v1/keys", "/v1/webhooks")
 _NO_STORE: Headers = [(b"cache-control", b"no-store")]
 
 

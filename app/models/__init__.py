@@ -4,5 +4,16 @@ from app.models.assessments import Assessment
 from app.models.banks import BankVersion
 from app.models.idempotency import IdempotencyRecord
 from app.models.tenants import ApiKey, Tenant
+from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
-__all__ = ["ApiKey", "Assessment", "BankVersion", "IdempotencyRecord", "Tenant"]
+__all__ = [
+    "ApiKey",
+    "Assessment",
+    "BankVersion",
+    "IdempotencyRecord",
+    "Tenant",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+]

@@ -20,6 +20,7 @@ from app.problems import Conflict, FieldError, InvalidRequest, NotFound, Problem
 from app.scoring.answers import check_answers, normalized
 from app.scoring.engine import score, summarize
 from app.scoring.result import Result
+from app.services import outbox
 from app.services import scoring as scoring_service
 from app.services.banks import TenantCatalog, resolve_submitted_bank
 from app.services.pagination import keyset_page
@@ -76,6 +77,9 @@ def create_assessment(
     )
     session.add(assessment)
     session.flush()
+    if result is not None:
+        # the event commits with the assessment, or neither does
+        outbox.assessment_submitted(session=session, assessment=assessment)
     return assessment
 
 
@@ -123,8 +127,10 @@ def submit_draft(
         now = utcnow()
         values = _result_columns(result, now) | {"locale": lang}
         if _compare_and_set(session, assessment, values, now=now):
+            submitted = get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
+            outbox.assessment_submitted(session=session, assessment=submitted)
             session.flush()
-            return get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
+            return submitted
     raise Conflict("The draft is being changed by many writers at once; send the submit again")
 
 
@@ -250,6 +256,7 @@ def delete_assessment(*, session: Session, tenant: Tenant, assessment_id: uuid.U
     """
     assessment = get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
     session.delete(assessment)
+    outbox.assessment_deleted(session=session, assessment=assessment)
     session.commit()
 
 

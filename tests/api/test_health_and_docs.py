@@ -60,6 +60,13 @@ class TestOpenAPI:
             ("POST", "/v1/keys"),
             ("POST", "/v1/keys/{key_id}/revoke"),
             ("POST", "/v1/keys/{key_id}/rotate"),
+            ("POST", "/v1/webhooks"),
+            ("GET", "/v1/webhooks"),
+            ("GET", "/v1/webhooks/{webhook_id}"),
+            ("PATCH", "/v1/webhooks/{webhook_id}"),
+            ("DELETE", "/v1/webhooks/{webhook_id}"),
+            ("GET", "/v1/webhooks/{webhook_id}/deliveries"),
+            ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"),
         }
         assert {"201", "400", "401", "422"} <= set(operations["POST", "/v1/assessments"]["responses"])
         assert {"200", "401", "403", "404", "422"} <= set(operations["GET", "/v1/assessments/{assessment_id}"]["responses"])

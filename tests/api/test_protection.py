@@ -171,7 +171,9 @@ class TestIsolationAcrossRoutes:
         bank = client.post("/v1/banks", json=_own_bank(), headers=auth)
         assert bank.status_code == 201
         own_key = client.get("/v1/keys", headers=auth).json()["items"][0]["id"]
+        webhook = client.post("/v1/webhooks", json={"url": "https://crm.example.com/h", "events": ["assessment.deleted"]}, headers=auth)
         values = {"assessment_id": assessment["id"], "slug": "iso-bank", "version": "1.0.0", "key_id": own_key}
+        values["webhook_id"] = webhook.json()["id"]
         other = {"Authorization": f"Bearer {make_key('agency-b')}"}
         checked = []
         for method, path in _id_routes(client):
@@ -195,6 +197,7 @@ class TestIsolationAcrossRoutes:
         assert client.get(f"/v1/assessments/{assessment['id']}", headers=auth).status_code == 200
         assert client.get("/v1/banks/iso-bank/versions/1.0.0", headers=auth).json()["status"] == "draft"
         assert client.get("/v1/keys", headers=auth).json()["items"][0]["revoked_at"] is None
+        assert client.get(f"/v1/webhooks/{values['webhook_id']}", headers=auth).json()["enabled"] is True
 
     def test_no_list_shows_another_tenants_rows(
         self, client: TestClient, auth: Headers, make_key: Callable[..., str]

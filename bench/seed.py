@@ -33,6 +33,7 @@ from app.models import Assessment, Tenant  # noqa: E402
 from app.models.common import utcnow  # noqa: E402
 from app.scoring.engine import score  # noqa: E402
 from app.services import banks as bank_service  # noqa: E402
+from app.services.assessments import digest  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
 EXAMPLES = ROOT / "tests" / "fixtures" / "answers"
@@ -85,6 +86,7 @@ def seed(engine: Engine, settings: Settings, *, rows: int, tenant_id: uuid.UUID,
                     "locale": "en",
                     "answers": answers,
                     "result": result,
+                    "digest": digest(result),
                     "decision": result["decision"],
                     "score": result["score"],
                     "created_at": created,

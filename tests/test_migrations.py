@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
+from sqlmodel import select
 
 from app import migrations
 from app.db import make_engine, metadata
@@ -37,5 +38,37 @@ class TestMigrations:
             assert set(inspect(engine).get_table_names()) == {"alembic_version"}
             migrations.upgrade(settings)
             assert _differences(engine) == []
+        finally:
+            engine.dispose()
+
+    def test_the_digest_is_filled_in_for_assessments_stored_before_it(self, tmp_path: Path) -> None:
+        from alembic import command
+        from fastapi.testclient import TestClient
+        from pydantic import SecretStr
+        from sqlmodel import Session
+
+        from app.main import create_app
+        from app.models import Assessment
+        from app.models.tenants import KeyKind
+        from app.services import keys as key_service
+        from app.services.assessments import digest
+        from tests.utils.factories import body
+
+        settings = Settings(database_url=f"sqlite:///{tmp_path / 'digest.db'}", key_pepper=SecretStr("p"))
+        engine = make_engine(settings.database_url)
+        try:
+            migrations.upgrade(settings)
+            with Session(engine) as session:
+                _, key = key_service.create_key(session=session, tenant_name="a", pepper="p", kind=KeyKind.secret)
+            with TestClient(create_app(settings)) as client:
+                for name in ("ready", "not_ready"):
+                    created = client.post("/v1/assessments", json=body(name), headers={"Authorization": f"Bearer {key}"})
+                    assert created.status_code == 201
+            command.downgrade(migrations.alembic_config(settings), "f3bfa086feed")
+            migrations.upgrade(settings)
+            with Session(engine) as session:
+                stored = session.exec(select(Assessment)).all()
+                assert len(stored) == 2
+                assert all(a.digest == digest(a.result) for a in stored)  # type: ignore[arg-type]
         finally:
             engine.dispose()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from sqlalchemy import delete, update
@@ -29,6 +29,9 @@ from app.problems import Conflict, InvalidRequest
 
 # a claim can be lost to a racing release or expiry between our insert and our read; a few rounds settle it
 _ROUNDS = 5
+# expired records are deleted by the claims themselves, at most this often per process
+PURGE_EVERY = timedelta(minutes=10)
+_next_purge = datetime.min.replace(tzinfo=UTC)
 
 
 class KeyReused(InvalidRequest):
@@ -73,6 +76,10 @@ def claim(
     Raises KeyReused for another request under the same key and RequestInFlight
     while the first one holds the claim.
     """
+    global _next_purge
+    if utcnow() >= _next_purge:
+        _next_purge = utcnow() + PURGE_EVERY
+        purge_expired(session)
     for _ in range(_ROUNDS):
         now = utcnow()
         record = IdempotencyRecord(

@@ -49,7 +49,7 @@ def create_endpoint(*, session: Session, tenant: Tenant, request: WebhookCreate,
     )
     endpoint.updated_at = endpoint.created_at
     session.add(endpoint)
-    session.commit()
+    session.flush()  # the caller commits, with the Idempotency-Key's answer when there is one
     return endpoint
 
 

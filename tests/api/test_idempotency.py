@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, select
@@ -188,3 +189,17 @@ def claim_in_flight(db_engine: Engine, key: str, request: dict[str, Any], *, loc
             policy=idempotency_service.Policy(ttl=timedelta(days=1), lock=lock),
         )
         assert isinstance(claimed, uuid.UUID)
+
+
+class TestHousekeeping:
+    def test_claims_delete_expired_records_now_and_then(
+        self, client: TestClient, auth: dict[str, str], db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        post(client, auth, "old-1")
+        with Session(db_engine) as session:
+            session.execute(update(IdempotencyRecord).values(expires_at=utcnow() - timedelta(seconds=1)))
+            session.commit()
+        monkeypatch.setattr(idempotency_service, "_next_purge", utcnow())
+        post(client, auth, "new-1")
+        with Session(db_engine) as session:
+            assert session.exec(select(IdempotencyRecord.key)).all() == ["new-1"]

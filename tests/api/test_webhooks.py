@@ -192,6 +192,13 @@ class TestRegisterEndpoint:
         assert_problem(client.post("/v1/webhooks", json=payload, headers=auth), 422, "url")
         assert hook_client.post("/v1/webhooks", json=payload, headers=auth).status_code == 201
 
+    def test_a_retry_with_an_idempotency_key_registers_one_endpoint(self, client: TestClient, auth: Headers) -> None:
+        request = {"url": "https://crm.example.com/hooks", "events": BOTH_EVENTS}
+        sent = [client.post("/v1/webhooks", json=request, headers=auth | {"Idempotency-Key": "hook-1"}) for _ in range(2)]
+        assert [r.status_code for r in sent] == [201, 201] and sent[1].content == sent[0].content
+        assert sent[1].headers["idempotent-replayed"] == "true"
+        assert len(client.get("/v1/webhooks", headers=auth).json()["items"]) == 1
+
     def test_a_public_https_url_is_accepted(self, client: TestClient, auth: Headers) -> None:
         assert register(client, auth, "https://crm.example.com/hooks/readiness")["enabled"] is True
 

@@ -6,8 +6,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 
 from app.api.deps import SecretTenantDep, SessionDep, SettingsDep
+from app.api.idempotency import IdempotencyDep
 from app.models.webhooks import (
     DeliveryPage,
     DeliveryPublic,
@@ -31,15 +33,28 @@ def _page_size(limit: int | None, settings: Settings) -> int:
     return min(limit or settings.default_page_size, settings.max_page_size)
 
 
-@router.post("", status_code=201, response_model=WebhookCreated, responses=problem_responses(400, 401, 403, 422))
+@router.post(
+    "", status_code=201, response_model=WebhookCreated, responses=problem_responses(400, 401, 403, 409, 422)
+)
 def create_webhook(
-    request: WebhookCreate, session: SessionDep, tenant: SecretTenantDep, settings: SettingsDep
-) -> WebhookCreated:
-    """Register an HTTPS endpoint for the events it lists; the signing secret is in this response only."""
-    endpoint = webhook_service.create_endpoint(
-        session=session, tenant=tenant, request=request, allow_localhost=settings.webhooks_allow_localhost
-    )
-    return webhook_service.created(endpoint)
+    request: WebhookCreate,
+    session: SessionDep,
+    tenant: SecretTenantDep,
+    settings: SettingsDep,
+    idempotency: IdempotencyDep,
+) -> Response:
+    """Register an HTTPS endpoint for the events it lists; the signing secret is in this response only.
+
+    With an `Idempotency-Key`, a retry gets this same answer (and secret) again instead of a second endpoint.
+    """
+
+    def respond() -> Response:
+        endpoint = webhook_service.create_endpoint(
+            session=session, tenant=tenant, request=request, allow_localhost=settings.webhooks_allow_localhost
+        )
+        return JSONResponse(webhook_service.created(endpoint).model_dump(mode="json"), status_code=201)
+
+    return idempotency.run(respond)
 
 
 @router.get("", response_model=WebhookPage, responses=problem_responses(401, 403, 422))

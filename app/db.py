@@ -14,8 +14,9 @@ from sqlmodel import Session, create_engine
 
 import app.models  # noqa: F401  (registers every table on the metadata)
 from app.models.common import metadata
+from app.settings import Settings
 
-__all__ = ["make_engine", "metadata", "session_scope"]
+__all__ = ["engine_for", "make_engine", "metadata", "session_scope"]
 
 
 def is_sqlite(url: str) -> bool:
@@ -34,7 +35,15 @@ JSON_CODEC: dict[str, Any] = {"json_serializer": _dumps, "json_deserializer": or
 SQLITE_POOL_SIZE = 48
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 10) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    busy_timeout_ms: int = 5000,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    pool_timeout: float = 30,
+    pool_recycle: int = 1800,
+) -> Engine:
     if is_sqlite(url):
         engine = create_engine(
             url,
@@ -46,7 +55,15 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 10) -
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         _queue_sqlite_writers(engine, busy_timeout_ms / 1000)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size, **JSON_CODEC)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+        pool_recycle=pool_recycle,
+        **JSON_CODEC,
+    )
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
@@ -60,6 +77,18 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
         cursor.close()
 
     return on_connect
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The engine a server process uses, with the pool and timeouts of its settings."""
+    return make_engine(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        pool_recycle=settings.db_pool_recycle_seconds,
+    )
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")

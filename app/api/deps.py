@@ -21,7 +21,11 @@ from app.services.keys import Principal
 from app.settings import Settings
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` one in
+# the threadpool, and each such hop cost more than the work itself.
+
+
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -29,7 +33,7 @@ def get_session(request: Request) -> Iterator[Session]:
     yield from session_scope(request.app.state.engine)
 
 
-def get_registry(request: Request) -> BankRegistry:
+async def get_registry(request: Request) -> BankRegistry:
     return request.app.state.registry
 
 
@@ -44,7 +48,7 @@ _bearer = HTTPBearer(
 )
 
 
-def get_language(
+async def get_language(
     lang: Annotated[Literal["en", "fi"] | None, Query(description="Language of texts; overrides Accept-Language")] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> str:
@@ -74,7 +78,7 @@ def get_optional_principal(
 OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
 
 
-def get_principal(principal: OptionalPrincipalDep) -> Principal:
+async def get_principal(principal: OptionalPrincipalDep) -> Principal:
     """Any valid key, secret or publishable."""
     if principal is None:
         raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'")
@@ -84,7 +88,7 @@ def get_principal(principal: OptionalPrincipalDep) -> Principal:
 ApiKeyDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_secret_principal(principal: ApiKeyDep) -> Principal:
+async def get_secret_principal(principal: ApiKeyDep) -> Principal:
     """A secret key: a publishable one, made to sit in a browser, gets 403 here."""
     if principal.kind != KeyKind.secret:
         raise Forbidden("This needs a secret key; a publishable key may only read banks, score and submit assessments")
@@ -94,15 +98,15 @@ def get_secret_principal(principal: ApiKeyDep) -> Principal:
 SecretApiKeyDep = Annotated[Principal, Depends(get_secret_principal)]
 
 
-def get_optional_tenant(principal: OptionalPrincipalDep) -> Tenant | None:
+async def get_optional_tenant(principal: OptionalPrincipalDep) -> Tenant | None:
     return None if principal is None else principal.tenant
 
 
-def get_tenant(principal: ApiKeyDep) -> Tenant:
+async def get_tenant(principal: ApiKeyDep) -> Tenant:
     return principal.tenant
 
 
-def get_secret_tenant(principal: SecretApiKeyDep) -> Tenant:
+async def get_secret_tenant(principal: SecretApiKeyDep) -> Tenant:
     return principal.tenant
 
 
@@ -113,15 +117,15 @@ TenantDep = Annotated[Tenant, Depends(get_tenant)]
 SecretTenantDep = Annotated[Tenant, Depends(get_secret_tenant)]
 
 
-def get_catalog(registry: RegistryDep, session: SessionDep, tenant: TenantDep) -> TenantCatalog:
+async def get_catalog(registry: RegistryDep, session: SessionDep, tenant: TenantDep) -> TenantCatalog:
     return TenantCatalog(registry=registry, session=session, tenant=tenant)
 
 
-def get_secret_catalog(registry: RegistryDep, session: SessionDep, tenant: SecretTenantDep) -> TenantCatalog:
+async def get_secret_catalog(registry: RegistryDep, session: SessionDep, tenant: SecretTenantDep) -> TenantCatalog:
     return TenantCatalog(registry=registry, session=session, tenant=tenant)
 
 
-def get_source(
+async def get_source(
     registry: RegistryDep, session: SessionDep, tenant: OptionalTenantDep
 ) -> BankRegistry | TenantCatalog:
     """The banks a caller can see: the shipped ones, and with a key its tenant's own too."""

@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Iterable
 from limits import RateLimitItem, parse
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -104,8 +104,9 @@ class RateLimit:
     ) -> None:
         self.app = app
         self.item: RateLimitItem = parse(limit)
-        # the async storage: a Redis round trip must not block the event loop
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        # the async storage: a Redis round trip must not block the event loop. A sliding window
+        # counter costs the same at any limit; a moving window keeps one entry per request in it.
+        self.limiter = SlidingWindowCounterRateLimiter(storage_from_string(storage_uri))
         self.exempt = frozenset(exempt)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -34,10 +34,12 @@ def matches(request: Request, etag: str) -> bool:
 
 
 def cacheable(request: Request, content: Any, *, lang: str, etag: str) -> Response:
-    """The content with its ETag, or 304 Not Modified when the client already has it."""
+    """The content (JSON, or its bytes already serialised) with its ETag, or 304 when the client has it."""
     headers = {"ETag": etag, "Content-Language": lang, "Vary": "Accept-Language"}
     if matches(request, etag):
         return Response(status_code=304, headers=headers)
+    if isinstance(content, bytes):
+        return Response(content, media_type="application/json", headers=headers)
     return JSONResponse(content, headers=headers)
 
 

@@ -8,6 +8,8 @@ and the tests hold the two together.
 from __future__ import annotations
 
 from functools import lru_cache
+
+import orjson
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -124,6 +126,12 @@ def summary(registered: RegisteredBank, lang: str, versions: list[str]) -> dict[
         "content_hash": registered.content_hash,
         "versions": versions,
     }
+
+
+@lru_cache(maxsize=256)
+def bank_bytes(registered: RegisteredBank, lang: str, rubric: bool) -> bytes:
+    """The view serialised once: a stored bank version never changes, so neither do its bytes."""
+    return orjson.dumps(bank_view(registered, lang, rubric))
 
 
 @lru_cache(maxsize=256)

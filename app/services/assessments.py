@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import update
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -263,8 +264,14 @@ def delete_assessment(*, session: Session, tenant: Tenant, assessment_id: uuid.U
 def list_assessments(
     *, session: Session, tenant: Tenant, filters: ListFilters, limit: int, cursor: str | None
 ) -> tuple[list[Assessment], str | None]:
-    """The tenant's assessments, newest first, by keyset on (created_at, id)."""
-    query = filtered(select(Assessment), tenant.id, filters)
+    """The tenant's assessments, newest first, by keyset on (created_at, id).
+
+    Answers and results stay in the database: a list shows neither, and
+    decoding ~20 KB of JSON per row was most of a page's cost.
+    """
+    query = filtered(select(Assessment), tenant.id, filters).options(
+        defer(Assessment.answers), defer(Assessment.result), defer(Assessment.digest)  # type: ignore[arg-type]
+    )
     return keyset_page(session=session, query=query, model=Assessment, limit=limit, cursor=cursor)
 
 

@@ -38,7 +38,7 @@ def list_banks(registry: RegistryDep, source: SourceDep, lang: LangDep) -> JSONR
 def _bank_response(request: Request, registered: RegisteredBank, lang: str, include: str | None) -> Response:
     rubric = include == "rubric"
     etag = entity_tag(registered.content_hash, registered.version, registered.status, lang, str(rubric))
-    return cacheable(request, bank_views.bank_view(registered, lang, rubric), lang=lang, etag=etag)
+    return cacheable(request, bank_views.bank_bytes(registered, lang, rubric), lang=lang, etag=etag)
 
 
 _BANK_RESPONSES = problem_responses(401, 404, 422) | {304: {"description": "Not modified: the client's copy (If-None-Match) is current"}}

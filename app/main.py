@@ -16,6 +16,7 @@ from app.api.routes import assessments, bank_versions, banks, form_schema, healt
 from app.db import engine_for
 from app.problems import install_problem_handlers
 from app.services import banks as bank_service
+from app.services import keys as key_service
 from app.settings import Settings, get_settings
 from app.webhooks import worker as webhook_worker
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.key_cache = key_service.KeyCache(settings.key_cache_seconds)
     install_problem_handlers(app)
     for module in (health, banks, form_schema, bank_versions, scoring, assessments, keys, webhooks):
         app.include_router(module.router)

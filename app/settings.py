@@ -25,6 +25,12 @@ class Settings(BaseSettings):
         default=SecretStr("development-pepper-change-me"),
         description="Server-side secret mixed into every API key hash; set your own in production",
     )
+    key_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="How long a process trusts a key it has looked up; a key revoked through another process "
+        "stops working within this time (0: look up every request)",
+    )
     default_page_size: int = Field(default=20, ge=1, le=100)
     max_page_size: int = Field(default=100, ge=1, le=1000)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
 from fastapi import Depends, Header, Query, Request
@@ -21,7 +21,7 @@ from app.services.keys import Principal
 from app.settings import Settings
 
 
-# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` one in
+# Dependencies that do no I/O (or only a rare, short one) are `async def`: FastAPI runs a plain `def` one in
 # the threadpool, and each such hop cost more than the work itself.
 
 
@@ -29,8 +29,9 @@ async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    yield from session_scope(request.app.state.engine)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
 
 
 async def get_registry(request: Request) -> BankRegistry:
@@ -58,7 +59,7 @@ async def get_language(
 LangDep = Annotated[str, Depends(get_language)]
 
 
-def get_optional_principal(
+async def get_optional_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     session: SessionDep,
@@ -70,8 +71,12 @@ def get_optional_principal(
             # sent, but not as a bearer key (Basic, an empty value): never silently anonymous
             raise Unauthorized("Send the API key as 'Authorization: Bearer <key>'")
         return None
+    # on the event loop: a cached key needs no I/O, and a look-up on a miss is one indexed query
     return key_service.authenticate(
-        session=session, key=credentials.credentials, pepper=settings.key_pepper.get_secret_value()
+        session=session,
+        key=credentials.credentials,
+        pepper=settings.key_pepper.get_secret_value(),
+        cache=request.app.state.key_cache,
     )
 
 

@@ -10,7 +10,10 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -42,6 +45,46 @@ class Principal:
     @property
     def kind(self) -> KeyKind:
         return KeyKind(self.key.kind)
+
+
+class KeyCache:
+    """Keys this process has recently authenticated, so a busy client's key is not looked up per request.
+
+    Revoking or rotating a key through this process forgets it here at once;
+    another process notices within `seconds`. Zero seconds turns the cache off.
+    """
+
+    def __init__(self, seconds: float, size: int = 4096) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._items: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Principal | None:
+        if self.seconds <= 0:
+            return None
+        with self._lock:
+            item = self._items.get(digest)
+        if item is None or item[0] < time.monotonic():
+            return None
+        principal = item[1]
+        if principal.key.expires_at is not None and principal.key.expires_at <= utcnow():
+            return None  # past its grace period: the database says why
+        return principal
+
+    def put(self, digest: str, principal: Principal) -> None:
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            self._items[digest] = (time.monotonic() + self.seconds, principal)
+            self._items.move_to_end(digest)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def forget(self, key_id: uuid.UUID) -> None:
+        with self._lock:
+            for digest in [d for d, (_, p) in self._items.items() if p.key.id == key_id]:
+                del self._items[digest]
 
 
 def hash_key(key: str, pepper: str) -> str:
@@ -88,11 +131,14 @@ def _new_key(*, tenant_id: uuid.UUID, pepper: str, kind: KeyKind, name: str | No
     return row, key
 
 
-def authenticate(*, session: Session, key: str, pepper: str) -> Principal:
+def authenticate(*, session: Session, key: str, pepper: str, cache: KeyCache | None = None) -> Principal:
     """The tenant and key row for a presented key; 401 for a malformed, unknown, revoked or expired one."""
     if not KEY_PATTERN.fullmatch(key):
         raise Unauthorized("The API key is not valid")
     digest = hash_key(key, pepper)
+    cached = cache.get(digest) if cache is not None else None
+    if cached is not None:
+        return cached
     found = session.exec(
         select(ApiKey, Tenant).join(Tenant, col(Tenant.id) == col(ApiKey.tenant_id)).where(ApiKey.key_hash == digest)
     ).first()
@@ -110,7 +156,10 @@ def authenticate(*, session: Session, key: str, pepper: str) -> Principal:
         row.last_used_at = now
         session.add(row)
         session.commit()
-    return Principal(tenant=tenant, key=row)
+    principal = Principal(tenant=tenant, key=row)
+    if cache is not None:
+        cache.put(digest, principal)
+    return principal
 
 
 def get_key(*, session: Session, tenant: Tenant, key_id: uuid.UUID) -> ApiKey:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from app.cli import app as cli
+from app.main import create_app
 from app.models.common import utcnow
 from app.settings import Settings
 from tests.api.test_bank_versions import mini_document
@@ -241,8 +243,12 @@ class TestListKeys:
         assert (idle["kind"], idle["name"], idle["last_used_at"]) == ("publishable", "never used", None)
 
     def test_last_use_is_written_at_most_once_a_minute(
-        self, client: TestClient, auth: Headers, db_engine: Engine
+        self, settings: Settings, auth: Headers, db_engine: Engine
     ) -> None:
+        with TestClient(create_app(settings.model_copy(update={"key_cache_seconds": 0}))) as client:
+            self._check_last_use(client, auth, db_engine)
+
+    def _check_last_use(self, client: TestClient, auth: Headers, db_engine: Engine) -> None:
         first = next(iter(listed(client, auth).values()))["last_used_at"]
         assert next(iter(listed(client, auth).values()))["last_used_at"] == first
         with db_engine.begin() as connection:  # as if the key was last used two minutes ago
@@ -251,6 +257,17 @@ class TestListKeys:
             connection.execute(text("UPDATE api_key SET last_used_at = :t"), {"t": stored - timedelta(minutes=2)})
         later = next(iter(listed(client, auth).values()))["last_used_at"]
         assert datetime.fromisoformat(later) > datetime.fromisoformat(first)
+
+    def test_a_key_revoked_by_another_process_stops_within_the_cache_time(
+        self, settings: Settings, auth: Headers, db_engine: Engine
+    ) -> None:
+        with TestClient(create_app(settings.model_copy(update={"key_cache_seconds": 0.5}))) as client:
+            assert client.get("/v1/keys", headers=auth).status_code == 200
+            with db_engine.begin() as connection:  # `readiness keys revoke` in another process
+                connection.execute(text("UPDATE api_key SET revoked_at = last_used_at"))
+            assert client.get("/v1/keys", headers=auth).status_code == 200  # still trusted from the cache
+            time.sleep(0.6)
+            assert client.get("/v1/keys", headers=auth).status_code == 401
 
     def test_paged_newest_first_without_repeats(self, client: TestClient, auth: Headers) -> None:
         made = [new_key(client, auth, name=f"key {i}")["id"] for i in range(4)]
@@ -359,7 +376,12 @@ runner = CliRunner()
 
 
 class TestKeysCommands:
-    def test_create_publishable_list_and_revoke(self, env_settings: Settings, client: TestClient) -> None:
+    def test_create_publishable_list_and_revoke(self, env_settings: Settings, settings: Settings) -> None:
+        # the server's key cache off: a key revoked from the command line is refused on the next request
+        with TestClient(create_app(settings.model_copy(update={"key_cache_seconds": 0}))) as client:
+            self._create_list_and_revoke(client)
+
+    def _create_list_and_revoke(self, client: TestClient) -> None:
         command = ["keys", "create", "--tenant", "agency-cli", "--kind", "publishable", "--name", "form"]
         created = runner.invoke(cli, command)
         assert created.exit_code == 0, created.output

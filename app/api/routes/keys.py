@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from app.api.deps import SecretTenantDep, SessionDep, SettingsDep
 from app.models.tenants import ApiKeyCreate, ApiKeyCreated, ApiKeyPage, ApiKeyPublic, ApiKeyRotate
@@ -49,10 +49,12 @@ def create_key(
 
 
 @router.post("/{key_id}/revoke", response_model=ApiKeyPublic, responses=problem_responses(401, 403, 404, 409, 422))
-def revoke_key(key_id: uuid.UUID, session: SessionDep, tenant: SecretTenantDep) -> ApiKeyPublic:
+def revoke_key(key_id: uuid.UUID, http_request: Request, session: SessionDep, tenant: SecretTenantDep) -> ApiKeyPublic:
     """Revoke a key: it stops working at once (409 if it already was revoked)."""
     row = key_service.get_key(session=session, tenant=tenant, key_id=key_id)
-    return key_service.listed(key_service.revoke_key(session=session, key=row))
+    revoked = key_service.revoke_key(session=session, key=row)
+    http_request.app.state.key_cache.forget(key_id)
+    return key_service.listed(revoked)
 
 
 @router.post(
@@ -62,7 +64,12 @@ def revoke_key(key_id: uuid.UUID, session: SessionDep, tenant: SecretTenantDep) 
     responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 def rotate_key(
-    key_id: uuid.UUID, request: ApiKeyRotate, session: SessionDep, tenant: SecretTenantDep, settings: SettingsDep
+    key_id: uuid.UUID,
+    request: ApiKeyRotate,
+    http_request: Request,
+    session: SessionDep,
+    tenant: SecretTenantDep,
+    settings: SettingsDep,
 ) -> ApiKeyCreated:
     """Replace a key with a new one of the same kind and name, shown once.
 
@@ -72,4 +79,5 @@ def rotate_key(
     new, plaintext = key_service.rotate_key(
         session=session, key=row, pepper=settings.key_pepper.get_secret_value(), grace_seconds=request.grace_seconds
     )
+    http_request.app.state.key_cache.forget(key_id)  # its end of grace is new
     return key_service.created(new, plaintext)

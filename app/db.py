@@ -27,16 +27,19 @@ def _dumps(value: Any) -> str:
 
 # orjson reads and writes the JSON columns (answers, results, banks) several times faster than json
 JSON_CODEC: dict[str, Any] = {"json_serializer": _dumps, "json_deserializer": orjson.loads}
+# a database error's message, logged with its traceback, names the SQL but not the values it was given
+# (answers, an email, an organisation)
+_OPTIONS: dict[str, Any] = {**JSON_CODEC, "hide_parameters": True}
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 10) -> Engine:
     if is_sqlite(url):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}, **JSON_CODEC
+            url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}, **_OPTIONS
         )
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size, **JSON_CODEC)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size, **_OPTIONS)
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Any:

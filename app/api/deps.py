@@ -14,6 +14,8 @@ from app.banks.registry import BankRegistry
 from app.db import session_scope
 from app.models import Tenant
 from app.models.tenants import KeyKind
+from app.observability import context
+from app.observability.metrics import Metrics
 from app.problems import Forbidden, Unauthorized
 from app.services import keys as key_service
 from app.services.banks import TenantCatalog
@@ -33,10 +35,15 @@ def get_registry(request: Request) -> BankRegistry:
     return request.app.state.registry
 
 
+def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 # scope="function": the session closes before the response is sent; services commit themselves
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RegistryDep = Annotated[BankRegistry, Depends(get_registry)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -66,9 +73,11 @@ def get_optional_principal(
             # sent, but not as a bearer key (Basic, an empty value): never silently anonymous
             raise Unauthorized("Send the API key as 'Authorization: Bearer <key>'")
         return None
-    return key_service.authenticate(
+    principal = key_service.authenticate(
         session=session, key=credentials.credentials, pepper=settings.key_pepper.get_secret_value()
     )
+    context.bind_tenant(principal.tenant.id)
+    return principal
 
 
 OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]

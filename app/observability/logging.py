@@ -47,8 +47,10 @@ def _dumps(value: Any, **kwargs: Any) -> str:
 def configure_logging(*, level: str = "info", fmt: str = "json") -> None:
     """Route structlog and the standard library to stdout as JSON (or readable lines); safe to call again."""
     numeric = logging.getLevelNamesMapping()[level.upper()]
+    # the request's fields come from app.observability.context, not structlog.contextvars: a binding made
+    # in a sync dependency's thread would not reach the access line, and merging every context variable
+    # into every line costs a copy of the context each time
     shared: list[Processor] = [
-        structlog.contextvars.merge_contextvars,
         add_request_fields,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

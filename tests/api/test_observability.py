@@ -258,7 +258,7 @@ def _get(url: str) -> str:
 
 
 @pytest.fixture
-def two_workers(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def two_workers(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """`readiness serve --workers 2` on a free port of 127.0.0.1, stopped (SIGTERM) afterwards."""
     temp = tmp_path / "tmp"
     temp.mkdir()

@@ -211,11 +211,11 @@ def webhooks_worker(
     import signal
     import threading
 
-    from app.db import make_engine
+    from app.db import engine_for
     from app.webhooks.worker import DeliveryWorker
 
     settings = get_settings()
-    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    engine = engine_for(settings)
     worker = DeliveryWorker(engine=engine, settings=settings)
     try:
         if once:

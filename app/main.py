@@ -13,7 +13,7 @@ from app import migrations
 from app.api.middleware import BodySizeLimit, RateLimit, SecurityHeaders
 from app.api.openapi import install_openapi
 from app.api.routes import assessments, bank_versions, banks, form_schema, health, keys, metrics, scoring, webhooks
-from app.db import make_engine
+from app.db import engine_for
 from app.observability.logging import access_logger, configure_logging
 from app.observability.metrics import Metrics, multiprocess_dir
 from app.observability.middleware import RequestTelemetry
@@ -40,9 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(
-            settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=settings.db_pool_size
-        )
+        engine = engine_for(settings)
         try:
             with Session(engine) as session:
                 bank_service.sync_shipped_banks(session=session, banks_dir=settings.banks_dir)

@@ -28,7 +28,12 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=20, ge=1, le=100)
     max_page_size: int = Field(default=100, ge=1, le=1000)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
-    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_size: int = Field(default=10, ge=1, description="PostgreSQL connections kept open per process")
+    db_max_overflow: int = Field(default=10, ge=0, description="extra PostgreSQL connections a busy process may open")
+    db_pool_timeout_seconds: float = Field(default=30, gt=0, description="how long a request waits for a connection")
+    db_pool_recycle_seconds: int = Field(
+        default=1800, ge=-1, description="reconnect connections older than this (-1: never); below a proxy's idle cut-off"
+    )
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, description="Larger request bodies get 413")
     rate_limit: str = Field(
         default="600/minute", description="Requests per API key (or client address without one), limits syntax"

@@ -72,3 +72,38 @@ class TestMigrations:
                 assert all(a.digest == digest(a.result) for a in stored)  # type: ignore[arg-type]
         finally:
             engine.dispose()
+
+
+def test_servers_starting_at_once_migrate_once(database_url: str, tmp_path: Path) -> None:
+    """Four `readiness db upgrade` at the same moment on an empty database: all succeed, the schema is at head."""
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy import text
+
+    from app.db import is_sqlite
+
+    if is_sqlite(database_url):
+        url = f"sqlite:///{tmp_path / 'race.db'}"
+    else:
+        admin = make_engine(database_url)
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("DROP DATABASE IF EXISTS readiness_migration_race"))
+            connection.execute(text("CREATE DATABASE readiness_migration_race"))
+        admin.dispose()
+        url = database_url.rsplit("/", 1)[0] + "/readiness_migration_race"
+    readiness = str(Path(sys.executable).with_name("readiness"))
+    env = os.environ | {"READINESS_DATABASE_URL": url}
+    processes = [
+        subprocess.Popen([readiness, "db", "upgrade"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    outcomes = [(p.wait(timeout=120), p.stderr.read().decode()) for p in processes]  # type: ignore[union-attr]
+    assert [code for code, _ in outcomes] == [0, 0, 0, 0], outcomes
+    engine = make_engine(url)
+    try:
+        assert migrations.current_revision(engine) == migrations.head_revision(Settings(database_url=url))
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()

@@ -41,9 +41,23 @@ def serve(
     import uvicorn
 
     from app import migrations
+    from app.observability.logging import configure_logging
+    from app.observability.metrics import shared_directory
 
-    migrations.upgrade(get_settings())
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    settings = get_settings()
+    # the app logs each request itself, as JSON: uvicorn keeps neither its logging set-up nor its access log
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
+    migrations.upgrade(settings)
+    with shared_directory(workers):  # several workers add up their metrics in one directory
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+        )
 
 
 @db_app.command("upgrade")

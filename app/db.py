@@ -29,6 +29,9 @@ def _dumps(value: Any) -> str:
 
 # orjson reads and writes the JSON columns (answers, results, banks) several times faster than json
 JSON_CODEC: dict[str, Any] = {"json_serializer": _dumps, "json_deserializer": orjson.loads}
+# a database error's message, logged with its traceback, names the SQL but not the values it was given
+# (answers, an email, an organisation)
+_OPTIONS: dict[str, Any] = {**JSON_CODEC, "hide_parameters": True}
 
 
 # SQLite connections are cheap: one per thread of the server's threadpool, so no request waits for one
@@ -50,7 +53,7 @@ def make_engine(
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=SQLITE_POOL_SIZE,
-            **JSON_CODEC,
+            **_OPTIONS,
         )
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         _queue_sqlite_writers(engine, busy_timeout_ms / 1000)
@@ -62,7 +65,7 @@ def make_engine(
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
         pool_recycle=pool_recycle,
-        **JSON_CODEC,
+        **_OPTIONS,
     )
 
 

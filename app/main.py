@@ -12,8 +12,11 @@ from sqlmodel import Session
 from app import migrations
 from app.api.middleware import BodySizeLimit, RateLimit, SecurityHeaders
 from app.api.openapi import install_openapi
-from app.api.routes import assessments, bank_versions, banks, form_schema, health, keys, scoring, webhooks
+from app.api.routes import assessments, bank_versions, banks, form_schema, health, keys, metrics, scoring, webhooks
 from app.db import engine_for
+from app.observability.logging import access_logger, configure_logging
+from app.observability.metrics import Metrics, multiprocess_dir
+from app.observability.middleware import RequestTelemetry
 from app.problems import install_problem_handlers
 from app.services import banks as bank_service
 from app.services import keys as key_service
@@ -34,6 +37,7 @@ Stored assessments need an API key: `Authorization: Bearer <key>`.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -58,9 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.key_cache = key_service.KeyCache(settings.key_cache_seconds)
+    app.state.metrics = Metrics(multiprocess_dir=multiprocess_dir())
+    app.state.metrics.watch_webhook_queue(lambda: getattr(app.state, "engine", None))
     install_problem_handlers(app)
     for module in (health, banks, form_schema, bank_versions, scoring, assessments, keys, webhooks):
         app.include_router(module.router)
+    if settings.metrics_enabled:
+        app.include_router(metrics.router)
     _install_middleware(app, settings)
     install_openapi(app)
     return app
@@ -77,6 +85,8 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept-Language", "If-None-Match", "If-Match", "Idempotency-Key"],
-            expose_headers=["ETag", "Link", "Location", "Retry-After", "Content-Language"],
+            expose_headers=["ETag", "Link", "Location", "Retry-After", "Content-Language", "X-Request-ID"],
             max_age=600,
         )
+    # outermost: every answer, a 413, a 429 or a CORS preflight too, carries a request id and is counted and logged
+    app.add_middleware(RequestTelemetry, metrics=app.state.metrics, log=access_logger())

@@ -18,6 +18,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.observability import context
+
 PROBLEM_JSON = "application/problem+json"
 # A URN: stable to compare on, and not pretending to be a page that can be fetched (RFC 9457 3.1.1).
 PROBLEM_BASE = "urn:problem-type:some-readiness:"
@@ -189,7 +191,12 @@ def _allowed_methods(request: Request) -> list[str]:
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Logged with its traceback for the operator; the client gets a problem document, not a stack.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(request, 500, "internal-error", "Internal Server Error", "An unexpected error occurred")
+    # this answer is sent from outside the request-id middleware: the id the operator needs is added here
+    request_id = context.request_id()
+    headers = {"X-Request-ID": request_id} if request_id else None
+    return problem_response(
+        request, 500, "internal-error", "Internal Server Error", "An unexpected error occurred", headers=headers
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:

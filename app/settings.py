@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +70,20 @@ class Settings(BaseSettings):
         max_length=50,
         description="Seconds before each retry of a failed delivery (±20 % jitter); after the last one it fails",
     )
+
+    metrics_enabled: bool = Field(
+        default=True, description="Serve GET /metrics (Prometheus); reachable only from the monitoring network"
+    )
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="json: one JSON object a line; console: readable lines for development"
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(default="info", description="The lowest level logged")
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        # INFO and info alike, as logging's own names are upper case
+        return value.lower() if isinstance(value, str) else value
 
     @property
     def rate_limit_storage(self) -> str:

@@ -14,6 +14,8 @@ from app.banks.registry import BankRegistry
 from app.db import session_scope
 from app.models import Tenant
 from app.models.tenants import KeyKind
+from app.observability import context
+from app.observability.metrics import Metrics
 from app.problems import Forbidden, Unauthorized
 from app.services import keys as key_service
 from app.services.banks import TenantCatalog
@@ -38,10 +40,15 @@ async def get_registry(request: Request) -> BankRegistry:
     return request.app.state.registry
 
 
+def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 # scope="function": the session closes before the response is sent; services commit themselves
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RegistryDep = Annotated[BankRegistry, Depends(get_registry)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -72,12 +79,14 @@ async def get_optional_principal(
             raise Unauthorized("Send the API key as 'Authorization: Bearer <key>'")
         return None
     # on the event loop: a cached key needs no I/O, and a look-up on a miss is one indexed query
-    return key_service.authenticate(
+    principal = key_service.authenticate(
         session=session,
         key=credentials.credentials,
         pepper=settings.key_pepper.get_secret_value(),
         cache=request.app.state.key_cache,
     )
+    context.bind_tenant(principal.tenant.id)
+    return principal
 
 
 OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]

@@ -11,7 +11,16 @@ from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BeforeValidator
 
-from app.api.deps import CatalogDep, LangDep, SecretCatalogDep, SecretTenantDep, SessionDep, SettingsDep, TenantDep
+from app.api.deps import (
+    CatalogDep,
+    LangDep,
+    MetricsDep,
+    SecretCatalogDep,
+    SecretTenantDep,
+    SessionDep,
+    SettingsDep,
+    TenantDep,
+)
 from app.api.examples import ASSESSMENT_EXAMPLES
 from app.api.idempotency import IdempotencyDep
 from app.api.responses import localized, preferred_media_type
@@ -77,6 +86,7 @@ def create_assessment(
     tenant: TenantDep,
     lang: LangDep,
     idempotency: IdempotencyDep,
+    metrics: MetricsDep,
 ) -> Response:
     """Score and store an assessment, or with `"submit": false` store a draft.
 
@@ -86,14 +96,19 @@ def create_assessment(
     and those of PATCH and submit, are the only read-back.
     """
     lang = request.locale or lang
+    stored: list[Assessment] = []
 
     def respond() -> Response:
         assessment = assessment_service.create_assessment(
             session=session, catalog=catalog, tenant=tenant, request=request, lang=lang
         )
+        stored.append(assessment)
         return _answer(http_request, catalog, assessment, result=assessment.result, lang=lang, status_code=201)
 
-    return idempotency.run(respond)
+    response = idempotency.run(respond)
+    # counted once committed; a replayed answer stored nothing
+    metrics.count_submitted(stored)
+    return response
 
 
 @router.patch(
@@ -135,17 +150,22 @@ def submit_draft(
     tenant: TenantDep,
     lang: LangDep,
     idempotency: IdempotencyDep,
+    metrics: MetricsDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Score a draft and freeze it: 422 listing the required questions still missing, 409 if already submitted."""
+    submitted: list[Assessment] = []
 
     def respond() -> Response:
         assessment = assessment_service.submit_draft(
             session=session, catalog=catalog, tenant=tenant, assessment_id=assessment_id, if_match=if_match, lang=lang
         )
+        submitted.append(assessment)
         return _answer(http_request, catalog, assessment, result=assessment.result, lang=lang)
 
-    return idempotency.run(respond)
+    response = idempotency.run(respond)
+    metrics.count_submitted(submitted)
+    return response
 
 
 CSV = "text/csv"

@@ -1,0 +1,1 @@
+"""Metrics, request ids and JSON logs: what an operator sees of the running service."""

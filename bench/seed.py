@@ -63,9 +63,16 @@ def variants(shipped: RegisteredBank, rng: random.Random) -> list[tuple[dict[str
     return out
 
 
-def seed(engine: Engine, settings: Settings, *, rows: int, tenant_id: uuid.UUID, rng: random.Random) -> None:
+def seed(
+    engine: Engine, settings: Settings, *, rows: int, tenant_id: uuid.UUID, rng: random.Random, light: bool = False
+) -> None:
+    """ROWS submitted assessments; `light` ones keep only the result's digest and figures (for list benchmarks at
+    a million rows, which never read answers or results)."""
     shipped = shipped_bank(engine, settings)
     sets = variants(shipped, rng)
+    if light:
+        sets = [({}, {key: result[key] for key in ("decision", "score", "coverage", "dimensions", "gaps")} | {"gaps": []})
+                for _, result in sets]
     now = utcnow()
     batch: list[dict[str, Any]] = []
     with engine.begin() as connection:
@@ -117,11 +124,13 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--tenant", default="bench-agency")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--light", action="store_true", help="digests only, no answers or full results")
     args = parser.parse_args()
     settings = Settings(database_url=args.database_url)
     migrations.upgrade(settings)
     engine = make_engine(args.database_url)
-    seed(engine, settings, rows=args.rows, tenant_id=tenant_named(engine, args.tenant), rng=random.Random(args.seed))
+    tenant_id = tenant_named(engine, args.tenant)
+    seed(engine, settings, rows=args.rows, tenant_id=tenant_id, rng=random.Random(args.seed), light=args.light)
     engine.dispose()
 
 

@@ -156,10 +156,17 @@ def authenticate(*, session: Session, key: str, pepper: str, cache: KeyCache | N
         row.last_used_at = now
         session.add(row)
         session.commit()
-    principal = Principal(tenant=tenant, key=row)
+    principal = _snapshot(tenant, row)
     if cache is not None:
         cache.put(digest, principal)
     return principal
+
+
+def _snapshot(tenant: Tenant, key: ApiKey) -> Principal:
+    """Copies outside any session: a request's rollback or expiry cannot touch what the cache shares."""
+    return Principal(
+        tenant=Tenant.model_validate(tenant.model_dump()), key=ApiKey.model_validate(key.model_dump())
+    )
 
 
 def get_key(*, session: Session, tenant: Tenant, key_id: uuid.UUID) -> ApiKey:

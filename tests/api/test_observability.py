@@ -327,6 +327,6 @@ class TestSeveralWorkers:
         for _ in range(6):  # whichever worker answers a scrape
             counts = [line.split()[-1] for line in _get(f"{base}/metrics").splitlines() if line.startswith(series)]
             assert counts == ["30.0"]
-        metrics_dir = next(temp.iterdir())
-        # both workers wrote their counts there
-        assert len(list(metrics_dir.glob("counter_*.db"))) == 2
+        # which worker takes a connection is the kernel's choice (one may take them all), so the sum over
+        # processes is proven by the test above; here, that a real multi-worker server serves the right total
+        assert list(next(temp.iterdir()).glob("counter_*.db"))

@@ -82,16 +82,7 @@ def claim(
         purge_expired(session)
     for _ in range(_ROUNDS):
         now = utcnow()
-        record = IdempotencyRecord(
-            tenant_id=tenant_id,
-            key=key,
-            fingerprint=fingerprint,
-            method=method,
-            path=path,
-            created_at=now,
-            locked_until=now + policy.lock,
-            expires_at=now + policy.ttl,
-        )
+        record = IdempotencyRecord(tenant_id=tenant_id, key=key, **_claimed(fingerprint, method, path, policy, now))
         session.add(record)
         try:
             session.commit()
@@ -149,20 +140,22 @@ def _take_over(
     result = session.execute(
         update(IdempotencyRecord)
         .where(col(IdempotencyRecord.id) == record.id, condition)
-        .values(
-            fingerprint=fingerprint,
-            method=method,
-            path=path,
-            status_code=None,
-            headers=None,
-            body=None,
-            created_at=now,
-            locked_until=now + policy.lock,
-            expires_at=now + policy.ttl,
-        )
+        .values(status_code=None, headers=None, body=None, **_claimed(fingerprint, method, path, policy, now))
     )
     session.commit()
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _claimed(fingerprint: str, method: str, path: str, policy: Policy, now: datetime) -> dict[str, object]:
+    """A record's columns while a request holds it."""
+    return {
+        "fingerprint": fingerprint,
+        "method": method,
+        "path": path,
+        "created_at": now,
+        "locked_until": now + policy.lock,
+        "expires_at": now + policy.ttl,
+    }
 
 
 def complete(session: Session, record_id: uuid.UUID, response: StoredResponse) -> None:

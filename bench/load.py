@@ -140,8 +140,10 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: a new SQLite file in a temporary folder")
     parser.add_argument("--output", default=None, help="default: bench/results/load-<engine>[-wN].json")
     args = parser.parse_args()
+    if shutil.which("wrk") is None and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "wrk"], check=False)
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: apt-get install wrk")
+        raise SystemExit("wrk is missing: install it (Debian: apt-get install wrk)")
 
     folder = Path(tempfile.mkdtemp(prefix="readiness-load-"))
     url = args.database_url or f"sqlite:///{folder}/load.db"

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from app.models import Assessment
 from app.services.banks import TenantCatalog
 from app.services.pagination import keyset_page
-from app.services.assessments import ListFilters, filtered
+from app.services.assessments import LISTED, ListFilters, filtered
 
 BATCH = 1000
 FIXED_COLUMNS = (
@@ -51,10 +51,8 @@ def header(dimensions: Sequence[str]) -> list[str]:
     return [*FIXED_COLUMNS, *(f"dimension_{key}" for key in dimensions), *TRAILING_COLUMNS]
 
 
-_STORED = (
-    "id", "created_at", "submitted_at", "status", "bank_slug", "bank_version",
-    "organisation", "email", "external_ref", "decision", "score", "digest",
-)
+# the listed columns and the result's digest: never the whole ~18 KB result
+_STORED = (*LISTED, "digest")
 
 
 def row(stored: Any, dimensions: Sequence[str]) -> list[Any]:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_
+from sqlalchemy import tuple_
 from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -44,7 +44,9 @@ def keyset_page(
     created, ident = col(model.created_at), col(model.id)
     if cursor is not None:
         created_at, last_id = decode_cursor(cursor)
-        query = query.where(or_(created < created_at, and_(created == created_at, ident < last_id)))
+        # a row-value comparison: both engines seek the (tenant, created_at, id) index to it, where the
+        # equivalent OR of two conditions made SQLite scan from the newest row (8x slower deep in a million)
+        query = query.where(tuple_(created, ident) < tuple_(created_at, last_id))
     rows = list(session.exec(query.order_by(created.desc(), ident.desc()).limit(limit + 1)).all())
     if len(rows) <= limit:
         return rows, None

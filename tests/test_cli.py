@@ -12,7 +12,7 @@ from app.cli import app
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import FIXTURES
-from tests.utils.factories import ANSWERS, SHIPPED_PATH
+from tests.utils.factories import ANSWERS, SHIPPED_PATH, SHIPPED_VERSION
 
 runner = CliRunner()
 
@@ -52,7 +52,7 @@ class TestBanksValidate:
     def test_shipped_bank_is_valid(self) -> None:
         result = runner.invoke(app, ["banks", "validate", str(SHIPPED_PATH)])
         assert result.exit_code == 0, result.output
-        assert "social-media-readiness 1.0.0" in result.stdout
+        assert f"social-media-readiness {SHIPPED_VERSION}" in result.stdout
 
     def test_broken_bank_names_file_path_and_problem(self, tmp_path: Path) -> None:
         broken = tmp_path / "broken.yaml"

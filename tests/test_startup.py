@@ -13,6 +13,7 @@ from app.main import create_app
 from app.models import BankVersion
 from app.services.banks import ShippedBankChanged
 from app.settings import Settings
+from tests.utils.factories import SHIPPED_VERSIONS
 
 
 def _count(engine: Engine) -> int:
@@ -25,7 +26,7 @@ class TestShippedBanks:
         for _ in range(2):
             with TestClient(create_app(settings)) as client:
                 assert client.get("/v1/banks").status_code == 200
-        assert _count(db_engine) == 1
+        assert _count(db_engine) == len(SHIPPED_VERSIONS)
 
     def test_a_changed_file_under_a_published_version_is_refused(
         self, settings: Settings, mini_banks_dir: Path

@@ -198,7 +198,11 @@ def _shown_condition(question: Question, questions: dict[str, Question]) -> dict
 
 def _widget(question: Question) -> str:
     if question.type == QuestionType.text:
-        return "textarea" if (question.max_length or 0) > SINGLE_LINE_MAX else "text"
+        # sized for the length the bank asks for (a max_length check), not the hard limit
+        # that lets a longer answer in to be scored and taught
+        advised = [c.value for c in question.checks or [] if c.kind == "max_length" and isinstance(c.value, int)]
+        length = min([question.max_length or 0, *advised])
+        return "textarea" if length > SINGLE_LINE_MAX else "text"
     return _WIDGETS[question.type]
 
 

@@ -42,6 +42,10 @@ class BandPublic(_View):
 class CheckPublic(_View):
     key: str
     kind: str
+    value: int | dict[str, str] = Field(
+        description="characters for min_length/max_length; for pattern, a Python regular expression per language, "
+        "searched case-insensitively: an answer passes if either language's matches"
+    )
     label: str
     points: float
 
@@ -201,6 +205,13 @@ def _question(q: Question, lang: str, rubric: bool) -> dict[str, Any]:
             view["bands"] = [{"min": b.min, "max": b.max, "points": b.points} for b in q.bands]
         if q.checks is not None:
             view["checks"] = [
-                {"key": c.key, "kind": c.kind, "label": c.label.get(lang), "points": c.points} for c in q.checks
+                {
+                    "key": c.key,
+                    "kind": c.kind,
+                    "value": c.value if isinstance(c.value, int) else c.value.model_dump(),
+                    "label": c.label.get(lang),
+                    "points": c.points,
+                }
+                for c in q.checks
             ]
     return view

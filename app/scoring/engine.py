@@ -13,8 +13,10 @@ from typing import Any
 from app.banks.schema import LANGUAGES, Bank, Option, Question, QuestionType
 from app.banks.schema import Dimension as DimensionSpec
 from app.scoring.answers import DONT_KNOW, NOT_APPLICABLE, is_shown, special_state
+from app.scoring.path import Standing, Unanswered, plan
 from app.scoring.result import (
     BankRef,
+    CheckResult,
     Decision,
     DimensionResult,
     DimensionStatus,
@@ -28,7 +30,7 @@ from app.scoring.result import (
     Severity,
 )
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"  # 1.1.0: path_to_go and per-check results; the numbers are unchanged
 # A gap this many points below its target is `major`; closer ones are `minor`.
 MAJOR_SHORTFALL = 20.0
 # How many of a dimension's weakest questions a gap lists.
@@ -257,13 +259,39 @@ def score(bank: Bank, answers: Mapping[str, Any], *, lang: str = "en", content_h
     knockouts = [k for item in scored if item.applicable for k in _knockouts(item, lang)]
     below_floor = any(d.status == DimensionStatus.below_floor for d in dimensions)
     decision = _decide_numbers(bank, overall, coverage, below_floor, bool(knockouts))
+    gaps = _gaps(bank, dimensions, tallies, scored, knockouts, lang)
+    questions = _plan(bank).questions
+    standing = Standing(
+        policy=bank.policy,
+        decision=decision,
+        score=overall,
+        coverage=coverage,
+        dimensions=dimensions,
+        raw={key: tally.raw_score for key, tally in tallies.items()},
+        gaps=gaps,
+        knockouts=knockouts,
+        knockout_dimensions={k.question: questions[k.question].dimension for k in knockouts},
+        unanswered=[
+            Unanswered(i.question.key, i.question.weight, i.recommendation or "")
+            for i in scored
+            if i.applicable and not i.covered
+        ],
+        applicable_weight=sum(t.applicable_weight for t in tallies.values()),
+        covered_weight=sum(t.covered_weight for t in tallies.values()),
+    )
+
+    def advice(dimension: str) -> tuple[list[str], list[str]]:
+        weakest = _weakest(tallies[dimension])
+        recommendations = [bank.dimension(dimension).recommendation.get(lang)]
+        return [i.question.key for i in weakest], recommendations + [i.recommendation or "" for i in weakest]
+
     return Result(
         decision=decision,
         score=overall,
         coverage=coverage,
         locale=lang,
         dimensions=dimensions,
-        gaps=_gaps(bank, dimensions, tallies, scored, knockouts, lang),
+        gaps=gaps,
         knockouts=knockouts,
         questions=[
             QuestionResult(
@@ -275,12 +303,31 @@ def score(bank: Bank, answers: Mapping[str, Any], *, lang: str = "en", content_h
                 contribution=_contribution(item, tallies[item.question.dimension], dimension_weight),
                 ignored_answer=item.state == QuestionState.hidden and item.answer is not None,
                 recommendation=item.recommendation,
+                checks=_check_results(item, lang),
             )
             for item in scored
         ],
         bank=BankRef(slug=bank.slug, version=bank.version, content_hash=content_hash),
         engine_version=ENGINE_VERSION,
+        path_to_go=plan(standing, advice),
     )
+
+
+def _check_results(item: _Scored, lang: str) -> list[CheckResult] | None:
+    if item.question.type != QuestionType.text or item.state != QuestionState.answered:
+        return None
+    results = []
+    for check in item.question.checks or []:
+        passed = check.passes(item.answer)
+        results.append(
+            CheckResult(
+                key=check.key,
+                label=check.label.get(lang),
+                passed=passed,
+                recommendation=None if passed else check.recommendation.get(lang),
+            )
+        )
+    return results
 
 
 def _score_question(
@@ -429,10 +476,7 @@ def _gaps(
         else:
             kind = GapKind.target
             severity = Severity.major if shortfall >= MAJOR_SHORTFALL else Severity.minor
-        weakest = sorted(
-            (i for i in tallies[result.key].items if i.applicable and i.score < 1),
-            key=lambda i: -i.question.weight * (1 - i.score),
-        )[:GAP_QUESTIONS]
+        weakest = _weakest(tallies[result.key])
         gaps.append(
             _gap(
                 result,
@@ -445,6 +489,14 @@ def _gaps(
         )
     # sorted() is stable, so equal gaps keep the bank's dimension order
     return sorted(gaps, key=lambda g: (_SEVERITY_ORDER[g.severity], _KIND_ORDER[g.kind], -g.priority))
+
+
+def _weakest(tally: _Dimension) -> list[_Scored]:
+    """The questions of a dimension that lost the most weighted points."""
+    return sorted(
+        (i for i in tally.items if i.applicable and i.score < 1),
+        key=lambda i: -i.question.weight * (1 - i.score),
+    )[:GAP_QUESTIONS]
 
 
 def _gap(

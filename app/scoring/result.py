@@ -45,6 +45,15 @@ class GapKind(StrEnum):
     target = "target"
 
 
+class CheckResult(Frozen):
+    """One declared check on a text answer: what it asks, whether it passed, how to pass it."""
+
+    key: str
+    label: str
+    passed: bool
+    recommendation: str | None  # None when passed
+
+
 class QuestionResult(Frozen):
     key: str
     dimension: str
@@ -54,6 +63,7 @@ class QuestionResult(Frozen):
     contribution: float  # points this question adds to the overall score
     ignored_answer: bool = False  # an answer was given to a hidden question and ignored
     recommendation: str | None = None
+    checks: list[CheckResult] | None = None  # a text answer's checks; None for other types or no answer
 
 
 class DimensionResult(Frozen):
@@ -96,6 +106,45 @@ class KnockoutResult(Frozen):
     recommendation: str
 
 
+class StepKind(StrEnum):
+    knockout = "knockout"  # change an answer that rules social media out
+    coverage = "coverage"  # answer questions left as "don't know" or out
+    floor = "floor"  # lift a dimension below its floor to its target
+    target = "target"  # lift a dimension below its target to it
+    raise_ = "raise"  # lift a dimension past its target: closing every gap is not yet enough
+
+
+class PathStep(Frozen):
+    kind: StepKind
+    dimension: str | None  # None for coverage, which spans dimensions
+    title: str | None
+    question: str | None  # the knock-out question
+    score: float | None  # now: the dimension score, or the coverage (0..1) for coverage
+    target: float | None  # the dimension's target, or the bank's min_coverage
+    reach: float | None  # what to reach for go; None for a knock-out (change the answer)
+    questions: list[str]  # the questions to work on, most points first
+    recommendations: list[str]
+
+
+class Margin(Frozen):
+    dimension: str
+    title: str
+    score: float
+    target: float
+    margin: float  # score - target; below 0 where a go still has a dimension under its target
+
+
+class PathToGo(Frozen):
+    """What would turn a result into `go` (steps), or by how much a `go` clears its targets (margins)."""
+
+    reachable: bool  # False only when no answer change within the steps can give go
+    steps: list[PathStep]
+    projected_score: float | None  # the overall score once every step is done
+    projected_coverage: float | None
+    margins: list[Margin]
+    score_margin: float | None  # a go's overall score minus the bank's go_at
+
+
 class BankRef(Frozen):
     slug: str
     version: str
@@ -113,3 +162,4 @@ class Result(Frozen):
     questions: list[QuestionResult]
     bank: BankRef
     engine_version: str
+    path_to_go: PathToGo | None = None  # None only in results stored by engines before 1.1.0

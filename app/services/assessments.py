@@ -302,9 +302,13 @@ def result_in(*, assessment: Assessment, catalog: TenantCatalog, lang: str) -> d
     """The stored result, or the same result re-scored in another language; None for a draft.
 
     Scoring is deterministic and a stored bank version never changes, so the
-    re-scored result differs from the stored one in its texts only.
+    re-scored result differs from the stored one in its texts only. A result
+    stored before the path to go existed is re-scored too, to gain it: the
+    engine's numbers have not changed since.
     """
-    if assessment.result is None or assessment.locale == lang:
+    if assessment.result is None:
+        return None
+    if assessment.locale == lang and "path_to_go" in assessment.result:
         return assessment.result
     registered = catalog.by_id(assessment.bank_version_id)
     if registered is None:  # the version row exists (foreign key) and is the tenant's or shipped

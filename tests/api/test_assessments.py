@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.models.assessments import AssessmentPage, AssessmentPublic
-from tests.utils.factories import body
+from tests.utils.factories import SHIPPED_VERSION, body
 
 
 def create(client: TestClient, auth: dict[str, str], example: str = "ready", **overrides: Any) -> Any:
@@ -150,7 +150,7 @@ class TestListAssessments:
 
         assert listed(decision="go") == [ready["id"]]
         assert listed(external_ref="crm-7") == [ready["id"]]
-        assert len(listed(bank="social-media-readiness", bank_version="1.0.0")) == 2
+        assert len(listed(bank="social-media-readiness", bank_version=SHIPPED_VERSION)) == 2
         assert listed(bank="other") == []
         assert listed(created_after=ready["created_at"]) != []
         assert ready["id"] not in listed(created_after=ready["created_at"])

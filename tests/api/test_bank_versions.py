@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from app.banks.loader import content_hash, load_bank_file
 from app.banks.schema import Bank
 from tests.conftest import FIXTURES
-from tests.utils.factories import SHIPPED_SLUG, body
+from tests.utils.factories import SHIPPED_SLUG, SHIPPED_VERSION, body
 
 Headers = dict[str, str]
 
@@ -190,7 +190,7 @@ class TestOverlays:
         return {
             "slug": "b2b-readiness",
             "version": "1.0.0",
-            "base": {"slug": SHIPPED_SLUG, "version": "1.0.0"},
+            "base": {"slug": SHIPPED_SLUG, "version": SHIPPED_VERSION},
             "title": {"en": "B2B social media readiness"},
             "policy": {"go_at": 90},
             "dimensions": {"measurement": {"weight": 4}},
@@ -201,7 +201,7 @@ class TestOverlays:
         response = create(client, auth, self.overlay())
         assert response.status_code == 201
         state = response.json()
-        assert state["overlay"]["base"] == {"slug": SHIPPED_SLUG, "version": "1.0.0"}
+        assert state["overlay"]["base"] == {"slug": SHIPPED_SLUG, "version": SHIPPED_VERSION}
         shipped = client.get(f"/v1/banks/{SHIPPED_SLUG}", params={"include": "rubric"}).json()
         mine = client.get("/v1/banks/b2b-readiness/versions/1.0.0", params={"include": "rubric"}, headers=auth).json()
         assert mine["content_hash"] != shipped["content_hash"]
@@ -238,7 +238,7 @@ class TestOverlays:
         report = client.post("/v1/banks/b2b-readiness/versions/1.0.0/impact", headers=auth)
         assert report.status_code == 200
         impact = report.json()
-        assert impact["against"] == {"slug": SHIPPED_SLUG, "version": "1.0.0"}
+        assert impact["against"] == {"slug": SHIPPED_SLUG, "version": SHIPPED_VERSION}
         assert impact["assessments"] == 4
         # go_at 90: both ready organisations (87.22 before) drop to a conditional go
         assert impact["changed"] == 2

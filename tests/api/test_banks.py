@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from app.banks.public import BankList, BankVersionPublic
-from tests.utils.factories import SHIPPED_SLUG, shipped_bank
+from tests.utils.factories import SHIPPED_SLUG, SHIPPED_VERSION, SHIPPED_VERSIONS, shipped_bank
 
 
 class TestListBanks:
@@ -13,7 +13,7 @@ class TestListBanks:
         response = client.get("/v1/banks")
         assert response.status_code == 200
         listing = BankList.model_validate(response.json())
-        assert [(b.slug, b.version, b.versions) for b in listing.items] == [(SHIPPED_SLUG, "1.0.0", ["1.0.0"])]
+        assert [(b.slug, b.version, b.versions) for b in listing.items] == [(SHIPPED_SLUG, SHIPPED_VERSION, list(SHIPPED_VERSIONS))]
         assert listing.items[0].content_hash.startswith("sha256:")
 
     def test_titles_follow_the_language(self, client: TestClient) -> None:
@@ -74,9 +74,12 @@ class TestGetBank:
         expected = [o for q in bank.questions for o in q.options or [] if o.knockout]
         assert [k["knockout"]["reason"] for k in knockouts] == [o.knockout.reason.en for o in expected if o.knockout]
 
-    def test_pitch_question_declares_its_140_character_limit(self, client: TestClient) -> None:
-        view = client.get(f"/v1/banks/{SHIPPED_SLUG}").json()
-        assert any(q["type"] == "text" and q["max_length"] == 140 for q in view["questions"])
+    def test_pitch_question_declares_its_140_character_check(self, client: TestClient) -> None:
+        view = client.get(f"/v1/banks/{SHIPPED_SLUG}", params={"include": "rubric"}).json()
+        pitch = next(q for q in view["questions"] if q["key"] == "pitch_text")
+        assert {"key": "fits_140", "kind": "max_length", "value": 140} in [
+            {k: c[k] for k in ("key", "kind", "value")} for c in pitch["checks"]
+        ]
 
     def test_unknown_bank_is_404_problem(self, client: TestClient) -> None:
         response = client.get("/v1/banks/no-such-bank")
@@ -88,7 +91,7 @@ class TestGetBank:
 class TestGetBankVersion:
     def test_pinned_version_equals_latest(self, client: TestClient) -> None:
         latest = client.get(f"/v1/banks/{SHIPPED_SLUG}").json()
-        pinned = client.get(f"/v1/banks/{SHIPPED_SLUG}/versions/1.0.0").json()
+        pinned = client.get(f"/v1/banks/{SHIPPED_SLUG}/versions/{SHIPPED_VERSION}").json()
         assert pinned == latest
 
     def test_unknown_version_is_404(self, client: TestClient) -> None:

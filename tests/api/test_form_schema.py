@@ -34,7 +34,7 @@ from tests.banks.test_form_schema import (
     schema_mutants,
     validator,
 )
-from tests.utils.factories import SHIPPED_SLUG, shipped_bank
+from tests.utils.factories import SHIPPED_SLUG, SHIPPED_VERSION, SHIPPED_VERSIONS, shipped_bank
 
 PATH = "/v1/banks/{slug}/versions/{version}/form-schema"
 AGREEMENT = settings(
@@ -46,7 +46,7 @@ AGREEMENT = settings(
 def _app(settings: Settings) -> FastAPI:
     app = create_app(settings)
     try:
-        app.url_path_for("get_form_schema", slug=SHIPPED_SLUG, version="1.0.0")
+        app.url_path_for("get_form_schema", slug=SHIPPED_SLUG, version=SHIPPED_VERSION)
     except NoMatchFound:  # until app/main.py includes the router
         app.include_router(form_schema_routes.router)
     return app
@@ -68,7 +68,8 @@ def form_client(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-def url(slug: str = SHIPPED_SLUG, version: str = "1.0.0") -> str:
+def url(slug: str = SHIPPED_SLUG, version: str | None = None) -> str:
+    version = version or (SHIPPED_VERSION if slug == SHIPPED_SLUG else "1.0.0")
     return PATH.format(slug=slug, version=version)
 
 
@@ -84,9 +85,9 @@ class TestGetFormSchema:
         assert response.headers["content-language"] == "en"
         assert "Accept-Language" in response.headers["vary"]
         body = response.json()
-        bank = client.get(f"/v1/banks/{SHIPPED_SLUG}/versions/1.0.0").json()
+        bank = client.get(f"/v1/banks/{SHIPPED_SLUG}/versions/{SHIPPED_VERSION}").json()
         assert (body["slug"], body["version"], body["locale"], body["content_hash"]) == (
-            SHIPPED_SLUG, "1.0.0", "en", bank["content_hash"],
+            SHIPPED_SLUG, SHIPPED_VERSION, "en", bank["content_hash"],
         )  # fmt: skip
         assert {k: body[k] for k in ("schema", "ui_schema", "json_forms_ui_schema")} == form_schema(
             shipped_bank(), "en"
@@ -110,9 +111,12 @@ class TestGetFormSchema:
         assert english.headers["content-language"] == "en"
         assert english.json()["schema"]["title"] == bank.title.en != bank.title.fi
 
-    def test_the_pitch_has_max_length_140(self, client: TestClient) -> None:
-        pitch = client.get(url()).json()["schema"]["properties"]["pitch_text"]
-        assert pitch["anyOf"][0]["maxLength"] == 140
+    def test_the_pitch_has_its_max_length(self, client: TestClient) -> None:
+        for version in SHIPPED_VERSIONS:
+            pitch = client.get(url(version=version)).json()["schema"]["properties"]["pitch_text"]
+            bank = client.get(f"/v1/banks/{SHIPPED_SLUG}/versions/{version}").json()
+            limit = next(q["max_length"] for q in bank["questions"] if q["key"] == "pitch_text")
+            assert pitch["anyOf"][0]["maxLength"] == limit
 
     @pytest.mark.parametrize(
         ("slug", "version"), [("no-such-bank", "1.0.0"), (SHIPPED_SLUG, "9.9.9")], ids=["bank", "version"]
@@ -197,7 +201,7 @@ class TestAgreementWithTheApi:
             ("internal_agreement", 99, "out_of_range"),
             ("hours_per_week", 400.5, "out_of_range"),
             ("management_backing", 1, "wrong_type"),
-            ("pitch_text", "x" * 141, "too_long"),
+            ("pitch_text", "x" * 501, "too_long"),
             ("main_goal", "nul\x00", "control_characters"),
             ("industry_ethics", {"state": "dont_know"}, "state_not_allowed"),
             ("channel_adaptation", {"state": "sometimes"}, "invalid_state"),

@@ -15,6 +15,7 @@ from app.scoring.result import Result
 from tests.utils.answers import best_answers, worst_answers
 from tests.utils.factories import (
     SHIPPED_SLUG,
+    SHIPPED_VERSION,
     answers,
     body,
     follow_up,
@@ -71,7 +72,7 @@ class TestDecisions:
         bank = shipped_bank()
         assert [d.key for d in result.dimensions] == [d.key for d in bank.dimensions]
         assert [q.key for q in result.questions] == [q.key for q in bank.questions]
-        assert result.bank.slug == SHIPPED_SLUG and result.bank.version == "1.0.0"
+        assert result.bank.slug == SHIPPED_SLUG and result.bank.version == SHIPPED_VERSION
         assert result.bank.content_hash.startswith("sha256:")
         assert result.engine_version
         assert sum(q.contribution for q in result.questions) == pytest.approx(result.score, abs=0.05)
@@ -145,7 +146,7 @@ class TestInvalidAnswers:
         request = body("ready")
         request["answers"] |= {
             "no_such_question": "x",
-            pitch.key: "x" * 141,
+            pitch.key: "x" * (pitch.max_length + 1),  # type: ignore[operator]
             single.key: "not-an-option",
             scale.key: "five",
             boolean.key: 1,
@@ -161,9 +162,10 @@ class TestInvalidAnswers:
         assert codes[f"answers.{required.key}"] == "missing_required"
         assert codes["answers.no_such_question"] == "unknown_question"
 
-    def test_pitch_of_exactly_140_characters_is_accepted(self, client: TestClient) -> None:
+    def test_pitch_of_exactly_its_max_length_is_accepted(self, client: TestClient) -> None:
         request = body("ready")
-        request["answers"][pitch_question(shipped_bank()).key] = "a" * 140
+        pitch = pitch_question(shipped_bank())
+        request["answers"][pitch.key] = "a" * pitch.max_length  # type: ignore[operator]
         assert score(client, request).status_code == 200
 
     def test_disallowed_special_state_is_named(self, client: TestClient) -> None:

@@ -23,7 +23,7 @@ from app.main import create_app
 from app.models import WebhookDelivery
 from app.settings import Settings
 from app.webhooks.worker import DeliveryWorker
-from tests.utils.factories import body
+from tests.utils.factories import SHIPPED_VERSION, body
 from tests.utils.receiver import Receiver, eventually
 
 Headers = dict[str, str]
@@ -273,7 +273,7 @@ class TestDelivery:
         assert payload["data"] == {
             "id": assessment["id"],
             "bank": "social-media-readiness",
-            "bank_version": "1.0.0",
+            "bank_version": SHIPPED_VERSION,
             "decision": "go",
             "score": assessment["score"],
             "external_ref": "crm-1",

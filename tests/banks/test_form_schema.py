@@ -386,11 +386,11 @@ class TestSchema:
         text = properties["why_detail"]  # no special states: the value schema itself
         assert (text["type"], text["maxLength"], text["pattern"]) == ("string", 300, CONTROL_FREE_PATTERN)
 
-    def test_the_pitch_has_max_length_140(self) -> None:
+    def test_the_pitch_carries_its_max_length(self) -> None:
         bank = shipped_bank()
         pitch = pitch_question(bank)
         for lang in LANGS:
-            assert _value_branch(form_schema(bank, lang)["schema"]["properties"][pitch.key])["maxLength"] == 140
+            assert _value_branch(form_schema(bank, lang)["schema"]["properties"][pitch.key])["maxLength"] == pitch.max_length
 
     def test_the_text_pattern_is_app_text_rule(self) -> None:
         pattern = re.compile(CONTROL_FREE_PATTERN)

@@ -74,7 +74,10 @@ class TestShippedBanks:
             pytest.skip("not the social media readiness bank")
         assert {d.key for d in bank.dimensions} == SHIPPED_DIMENSIONS
         pitches = [q for q in bank.questions if q.dimension == "pitch" and q.type == QuestionType.text]
-        assert [q.max_length for q in pitches] == [140]
+        assert len(pitches) == 1
+        # 1.0.0 refuses a longer pitch; later versions score it with a check that teaches
+        limits = [c.value for c in pitches[0].checks or [] if c.kind == "max_length"]
+        assert pitches[0].max_length == 140 or limits == [140]
 
     def test_the_shipped_banks_folder_loads_as_a_whole(self) -> None:
         if not shipped_bank_files():

@@ -11,7 +11,9 @@ from app.banks.schema import Bank, Question, QuestionType
 from app.settings import PROJECT_ROOT
 
 SHIPPED_SLUG = "social-media-readiness"
-SHIPPED_PATH = PROJECT_ROOT / "question_banks" / SHIPPED_SLUG / "1.0.0.yaml"
+SHIPPED_VERSIONS = ("1.0.0", "1.1.0")  # oldest first; new assessments use the latest
+SHIPPED_VERSION = SHIPPED_VERSIONS[-1]
+SHIPPED_PATH = PROJECT_ROOT / "question_banks" / SHIPPED_SLUG / f"{SHIPPED_VERSION}.yaml"
 ANSWERS = Path(__file__).parents[1] / "fixtures" / "answers"
 
 
@@ -34,7 +36,7 @@ def body(name: str = "ready", **overrides: Any) -> dict[str, Any]:
 
 
 def pitch_question(bank: Bank) -> Question:
-    return next(q for q in bank.questions if q.type == QuestionType.text and q.max_length == 140)
+    return next(q for q in bank.questions if q.type == QuestionType.text and q.dimension == "pitch")
 
 
 def question_of_type(bank: Bank, kind: QuestionType, **where: Any) -> Question:

@@ -299,10 +299,12 @@ def _offline_id(content_hash: str) -> Any:
 
 _LABELS = {
     "en": {"decision": "Decision", "score": "score", "coverage": "coverage", "bank": "Bank", "dimensions": "Dimensions",
-           "target": "target", "knockout": "Knock-out", "gaps": "Gaps, most important first"},
+           "target": "target", "knockout": "Knock-out", "gaps": "Gaps, most important first",
+           "path": "Path to go", "reach": "reach", "answer": "answer", "margin": "Margin over go"},
     "fi": {"decision": "Päätös", "score": "pisteet", "coverage": "kattavuus", "bank": "Kysymyspankki",
            "dimensions": "Ulottuvuudet", "target": "tavoite", "knockout": "Poissulkeva vastaus",
-           "gaps": "Puutteet, tärkein ensin"},
+           "gaps": "Puutteet, tärkein ensin", "path": "Polku go-päätökseen", "reach": "tavoitetaso",
+           "answer": "vastatkaa", "margin": "Marginaali go-rajaan"},
 }
 
 
@@ -325,7 +327,23 @@ def _summary(result: dict[str, Any]) -> str:
         for g in result["gaps"]:
             lines.append(f"  [{g['severity']}] {g['dimension']}: {g['score']:.1f} / {g['target']:g} - {g['recommendation']}")
             lines += [f"      {q['key']}: {q['recommendation']}" for q in g["questions"]]
-    return "\n".join(lines)
+    return "\n".join(lines + _path_lines(result.get("path_to_go"), t))
+
+
+def _path_lines(path: dict[str, Any] | None, t: dict[str, str]) -> list[str]:
+    if not path:
+        return []
+    if not path["steps"]:
+        return ["", f"{t['margin']}: {path['score_margin']:+.1f}"]
+    lines = ["", f"{t['path']}:"]
+    for number, step in enumerate(path["steps"], start=1):
+        if step["kind"] == "knockout":
+            lines.append(f"  {number}. {step['kind']} {step['question']}")
+        elif step["kind"] == "coverage":
+            lines.append(f"  {number}. {step['kind']} {step['score']:.0%} -> {step['reach']:.0%}: {t['answer']} {', '.join(step['questions'])}")
+        else:
+            lines.append(f"  {number}. {step['kind']} {step['dimension']} {step['score']:.1f} -> {t['reach']} {step['reach']:g}")
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover

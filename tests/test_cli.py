@@ -32,6 +32,14 @@ class TestScoreCommand:
         assert result.exit_code == 0, result.output
         assert result.stdout.startswith("Päätös: no_go")
         assert "Poissulkeva vastaus (industry_ethics)" in result.stdout
+        assert "Polku go-päätökseen:\n  1. knockout industry_ethics" in result.stdout
+
+    def test_text_summary_ends_with_the_path_to_go_or_the_margin(self) -> None:
+        borderline = runner.invoke(app, ["score", str(ANSWERS / "borderline.json"), "--format", "text"]).stdout
+        path = borderline.split("Path to go:\n")[1].splitlines()
+        assert path[0].startswith("  1. target audience 30.6 -> reach 70")
+        ready = runner.invoke(app, ["score", str(ANSWERS / "ready.json"), "--format", "text"]).stdout
+        assert ready.rstrip().splitlines()[-1].startswith("Margin over go: +")
 
     def test_invalid_answers_exit_1_naming_each_key(self, tmp_path: Path) -> None:
         answers = tmp_path / "answers.json"

@@ -200,6 +200,7 @@ def list_assessments(
     external_ref: Annotated[PlainText | None, Query(max_length=200)] = None,
     created_after: DateTimeQuery = None,
     created_before: DateTimeQuery = None,
+    follows: Annotated[uuid.UUID | None, Query(description="only the follow-ups of this assessment")] = None,
 ) -> Response:
     """The tenant's assessments, newest first, a page at a time; or all of them as CSV with `Accept: text/csv`.
 
@@ -214,6 +215,7 @@ def list_assessments(
         external_ref=external_ref,
         created_after=assessment_service.aware(created_after, "created_after"),
         created_before=assessment_service.aware(created_before, "created_before"),
+        follows=follows,
     )
     if preferred_media_type(http_request, ["application/json", CSV]) == CSV:
         dimensions = export.dimension_keys(session=session, catalog=catalog, tenant_id=tenant.id, filters=filters)

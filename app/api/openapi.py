@@ -215,6 +215,12 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
     ("/v1/assessments", "post", "201"): {
         "GetAssessment": ("/v1/assessments/{assessment_id}", "get", _ASSESSMENT),
         "DeleteAssessment": ("/v1/assessments/{assessment_id}", "delete", _ASSESSMENT),
+        # an assessment compared with itself: the one pair of ids a single response is sure to make comparable
+        "CompareAssessments": (
+            "/v1/assessments/{assessment_id}/compare/{other_id}",
+            "get",
+            _ASSESSMENT | {"other_id": "$response.body#/id"},
+        ),
     },
     ("/v1/keys", "post", "201"): {
         "RevokeKey": ("/v1/keys/{key_id}/revoke", "post", _KEY),

@@ -69,6 +69,28 @@ READY_ANSWERS: dict[str, Any] = {
         "data_use": "one"
     }
 
+# A comparison's example: the same organisation a few months apart. The first time, goals were vague,
+# time and skills short, no pitch and nothing measured; the follow-up fixed those but let risks slip.
+FIRST_ANSWERS: dict[str, Any] = {
+    key: value for key, value in READY_ANSWERS.items() if key != "pitch_text"
+} | {
+    "main_goal": "More followers.",
+    "has_pitch": False,
+    "time_commitment": "irregular",
+    "hours_per_week": 1,
+    "skills": 2,
+    "continuity_plan": "not_considered",
+    "listening": ["nothing_yet"],
+    "measure_how": "activity_metrics",
+    "review_cadence": "not_regularly",
+}
+FOLLOW_UP_ANSWERS: dict[str, Any] = READY_ANSWERS | {
+    "risks_identified": "discussed",
+    "feedback_handling": "when_time",
+    "listening": ["customers"],
+    "review_cadence": "yearly",
+}
+
 SCORE_EXAMPLES: dict[str, Any] = {
     "ready": {
         "summary": "A ready organisation",

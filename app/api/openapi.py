@@ -24,15 +24,17 @@ from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 
 from app.api import deps
-from app.api.examples import ASSESSMENT_EXAMPLES, READY_ANSWERS
+from app.api.examples import ASSESSMENT_EXAMPLES, FIRST_ANSWERS, FOLLOW_UP_ANSWERS, READY_ANSWERS
 from app.api.middleware import BodySizeLimit, RateLimit
 from app.banks import public as bank_views
-from app.banks.registry import BankRegistry
+from app.banks.registry import BankRegistry, RegisteredBank
 from app.problems import PROBLEM_JSON, route_table
+from app.scoring.compare import compare
 from app.scoring.engine import score
 
 EXAMPLE_SLUG = "social-media-readiness"
 EXAMPLE_ID = "0b7e2f44-8a51-4c1e-9f0e-3d2a6c1b5e77"
+EXAMPLE_BASELINE_ID = "5a3c9d1e-2f47-4b8a-a6d0-7e1b4c2f9a13"
 EXAMPLE_TIME = "2026-11-02T09:30:00+00:00"
 
 
@@ -213,6 +215,12 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
     ("/v1/assessments", "post", "201"): {
         "GetAssessment": ("/v1/assessments/{assessment_id}", "get", _ASSESSMENT),
         "DeleteAssessment": ("/v1/assessments/{assessment_id}", "delete", _ASSESSMENT),
+        # an assessment compared with itself: the one pair of ids a single response is sure to make comparable
+        "CompareAssessments": (
+            "/v1/assessments/{assessment_id}/compare/{other_id}",
+            "get",
+            _ASSESSMENT | {"other_id": "$response.body#/id"},
+        ),
     },
     ("/v1/keys", "post", "201"): {
         "RevokeKey": ("/v1/keys/{key_id}/revoke", "post", _KEY),
@@ -255,6 +263,7 @@ def _add_response_examples(schema: dict[str, Any], registry: BankRegistry) -> No
         "score": result["score"],
         "created_at": EXAMPLE_TIME,
         "updated_at": EXAMPLE_TIME,
+        "follows": None,
     }
     examples = {
         ("/v1/banks/{slug}", "get", "200"): bank,
@@ -263,7 +272,18 @@ def _add_response_examples(schema: dict[str, Any], registry: BankRegistry) -> No
         ("/v1/assessments", "post", "201"): assessment | {"answers": READY_ANSWERS, "result": result},
         ("/v1/assessments/{assessment_id}", "get", "200"): assessment | {"answers": READY_ANSWERS, "result": result},
         ("/v1/assessments", "get", "200"): {"items": [assessment], "next_cursor": None},
+        ("/v1/assessments/{assessment_id}/compare/{other_id}", "get", "200"): _comparison_example(registered),
     }
     for (path, method, status), example in examples.items():
         response = schema["paths"][path][method]["responses"][status]
         response["content"]["application/json"]["example"] = example
+
+
+def _comparison_example(registered: RegisteredBank) -> dict[str, Any]:
+    """A follow-up compared with the first assessment: what `compare` answers for the example answers."""
+
+    def result(answers: dict[str, Any]) -> dict[str, Any]:
+        return score(registered.bank, answers, lang="en", content_hash=registered.content_hash).model_dump(mode="json")
+
+    ids = {"assessment": EXAMPLE_ID, "baseline": EXAMPLE_BASELINE_ID}
+    return ids | compare(result(FOLLOW_UP_ANSWERS), result(FIRST_ANSWERS))

@@ -44,6 +44,8 @@ class Assessment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # the earlier assessment this one follows up; erasing that one leaves this one standing, following nothing
+    follows_id: uuid.UUID | None = Field(default=None, foreign_key="assessment.id", ondelete="SET NULL", index=True)
 
 
 # --- what clients send and receive -------------------------------------------------
@@ -72,8 +74,15 @@ class ScoreRequest(_Body):
     answers: dict[str, JsonValue] = PydanticField(description="question key -> answer value or {\"state\": ...}")
 
 
+FOLLOWS_DESCRIPTION = (
+    "the id of an earlier submitted assessment of the same bank (any version) that this one follows up; "
+    "`GET /v1/assessments/{id}/compare/{follows}` then shows the change"
+)
+
+
 class AssessmentCreate(ScoreRequest):
     respondent: Respondent  # required when the assessment is stored
+    follows: uuid.UUID | None = PydanticField(default=None, description=FOLLOWS_DESCRIPTION)
     submit: bool = PydanticField(
         default=True,
         description="false stores a draft: answers are checked one by one, nothing is scored until "
@@ -89,6 +98,9 @@ class AssessmentPatch(_Body):
     )
     respondent: Respondent | None = PydanticField(default=None, description="replaces the respondent when given")
     locale: Literal["en", "fi"] | None = PydanticField(default=None, description="language of the result's texts")
+    follows: uuid.UUID | None = PydanticField(
+        default=None, description="replaces the assessment this draft follows up when given; `null` clears it"
+    )
 
 
 class Progress(_Body):
@@ -114,6 +126,9 @@ class AssessmentSummary(_Body):
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None
+    follows: uuid.UUID | None = PydanticField(
+        description="the earlier assessment this one follows up; null when none, or once that one is erased"
+    )
 
 
 class AssessmentPublic(AssessmentSummary):

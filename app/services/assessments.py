@@ -43,6 +43,7 @@ class ListFilters:
     external_ref: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    follows: uuid.UUID | None = None
 
 
 class PreconditionFailed(ProblemError):
@@ -61,10 +62,14 @@ def create_assessment(
         registered = resolve_submitted_bank(catalog, request.bank, request.bank_version)
         answers = _checked_part(registered, request.answers)
         result = None
+    follows_id = None
+    if request.follows is not None:
+        follows_id = followed(session=session, tenant=tenant, follows_id=request.follows, bank_slug=registered.slug)
     now = utcnow()
     state = {"status": DRAFT} if result is None else _result_columns(result, now)
     assessment = Assessment(
         tenant_id=tenant.id,
+        follows_id=follows_id,
         bank_version_id=registered.id,
         bank_slug=registered.slug,
         bank_version=registered.version,
@@ -109,6 +114,10 @@ def update_draft(
             values |= _respondent_columns(patch.respondent)
         if patch.locale is not None:
             values["locale"] = patch.locale
+        if "follows" in patch.model_fields_set:  # sent as null: the draft follows nothing any more
+            values["follows_id"] = None if patch.follows is None else followed(
+                session=session, tenant=tenant, follows_id=patch.follows, bank_slug=assessment.bank_slug, own_id=assessment.id
+            )
         if _compare_and_set(session, assessment, values):
             session.commit()
             return get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
@@ -132,6 +141,27 @@ def submit_draft(
             session.flush()
             return submitted
     raise Conflict("The draft is being changed by many writers at once; send the submit again")
+
+
+def followed(
+    *, session: Session, tenant: Tenant, follows_id: uuid.UUID, bank_slug: str, own_id: uuid.UUID | None = None
+) -> uuid.UUID:
+    """`follows_id` if an assessment may follow it up: the tenant's own, submitted, of the same bank, not itself."""
+
+    def refuse(detail: str, code: str) -> InvalidRequest:
+        return InvalidRequest(f"The assessment cannot follow up {follows_id}", [FieldError("follows", detail, code)])
+
+    if follows_id == own_id:
+        raise refuse("an assessment cannot follow up itself", "follows_itself")
+    earlier = session.get(Assessment, follows_id)
+    # another tenant's assessment is indistinguishable from a missing one
+    if earlier is None or earlier.tenant_id != tenant.id:
+        raise refuse("no such assessment", "unknown_assessment")
+    if earlier.status != SUBMITTED:
+        raise refuse("that assessment is a draft; only a submitted one can be followed up", "follows_draft")
+    if earlier.bank_slug != bank_slug:
+        raise refuse(f"that assessment answers bank {earlier.bank_slug!r}, not {bank_slug!r}", "other_bank")
+    return follows_id
 
 
 def _result_columns(result: Result, moment: datetime) -> dict[str, Any]:
@@ -263,7 +293,7 @@ def delete_assessment(*, session: Session, tenant: Tenant, assessment_id: uuid.U
 # what a list shows of each assessment; `summary` reads these by name
 LISTED = (
     "id", "bank_slug", "bank_version", "status", "revision", "organisation", "email", "external_ref",
-    "decision", "score", "created_at", "updated_at", "submitted_at",
+    "decision", "score", "created_at", "updated_at", "submitted_at", "follows_id",
 )
 
 
@@ -288,6 +318,7 @@ def filtered(query: SelectOfScalar[Row], tenant_id: uuid.UUID, filters: ListFilt
         (Assessment.decision, filters.decision),
         (Assessment.status, filters.status),
         (Assessment.external_ref, filters.external_ref),
+        (Assessment.follows_id, filters.follows),
     ):
         if value is not None:
             query = query.where(column == value)
@@ -343,6 +374,7 @@ def summary(assessment: Any) -> dict[str, Any]:
         "created_at": assessment.created_at.isoformat(),
         "updated_at": assessment.updated_at.isoformat(),
         "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
+        "follows": str(assessment.follows_id) if assessment.follows_id else None,
     }
 
 

@@ -44,6 +44,7 @@ class TestOpenAPI:
             ("POST", "/v1/assessments"),
             ("GET", "/v1/assessments"),
             ("GET", "/v1/assessments/{assessment_id}"),
+            ("GET", "/v1/assessments/{assessment_id}/compare/{other_id}"),
             ("POST", "/v1/banks"),
             ("POST", "/v1/banks/{slug}/versions"),
             ("PUT", "/v1/banks/{slug}/versions/{version}"),
@@ -70,6 +71,8 @@ class TestOpenAPI:
         }
         assert {"201", "400", "401", "422"} <= set(operations["POST", "/v1/assessments"]["responses"])
         assert {"200", "401", "403", "404", "422"} <= set(operations["GET", "/v1/assessments/{assessment_id}"]["responses"])
+        compare = operations["GET", "/v1/assessments/{assessment_id}/compare/{other_id}"]
+        assert {"200", "401", "403", "404", "409", "422"} <= set(compare["responses"])
         for (method, path), operation in operations.items():
             assert operation.get("description"), f"{method} {path} has no description"
             for status, response in operation["responses"].items():
@@ -107,3 +110,21 @@ class TestOpenAPI:
         bank = client.get("/v1/banks/social-media-readiness").json()
         assert example("/v1/banks/{slug}", "get", "200") == bank
         assert example("/v1/assessments/{assessment_id}", "get", "200")["result"]["decision"] == "go"  # type: ignore[index]
+
+    def test_the_comparison_example_is_a_real_answer_but_for_its_ids(self, client: TestClient, auth: dict[str, str]) -> None:
+        from app.api.examples import ASSESSMENT_EXAMPLES, FIRST_ANSWERS, FOLLOW_UP_ANSWERS
+
+        document = client.get("/openapi.json").json()
+        documented = document["paths"]["/v1/assessments/{assessment_id}/compare/{other_id}"]["get"]["responses"]["200"][
+            "content"
+        ]["application/json"]["example"]
+        request = ASSESSMENT_EXAMPLES["ready"]["value"]
+        first = client.post("/v1/assessments", json=request | {"answers": FIRST_ANSWERS}, headers=auth).json()["id"]
+        later = client.post(
+            "/v1/assessments", json=request | {"answers": FOLLOW_UP_ANSWERS, "follows": first}, headers=auth
+        ).json()["id"]
+        compared = client.get(f"/v1/assessments/{later}/compare/{first}", headers=auth).json()
+        assert documented == compared | {"assessment": documented["assessment"], "baseline": documented["baseline"]}
+        assert compared["decision"] == {"baseline": "conditional_go", "assessment": "go", "changed": True}
+        assert [len(compared["gaps"][k]) for k in ("closed", "opened", "unchanged")] == [3, 1, 1]
+

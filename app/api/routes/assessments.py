@@ -26,9 +26,11 @@ from app.api.idempotency import IdempotencyDep
 from app.api.responses import localized, preferred_media_type
 from app.models import Assessment
 from app.models.assessments import AssessmentCreate, AssessmentPage, AssessmentPatch, AssessmentPublic, PlainText
+from app.models.comparisons import Comparison
 from app.problems import problem_responses
 from app.scoring.result import Decision
 from app.services import assessments as assessment_service
+from app.services import comparisons as comparison_service
 from app.services import export
 from app.services.banks import TenantCatalog
 
@@ -200,6 +202,7 @@ def list_assessments(
     external_ref: Annotated[PlainText | None, Query(max_length=200)] = None,
     created_after: DateTimeQuery = None,
     created_before: DateTimeQuery = None,
+    follows: Annotated[uuid.UUID | None, Query(description="only the follow-ups of this assessment")] = None,
 ) -> Response:
     """The tenant's assessments, newest first, a page at a time; or all of them as CSV with `Accept: text/csv`.
 
@@ -214,6 +217,7 @@ def list_assessments(
         external_ref=external_ref,
         created_after=assessment_service.aware(created_after, "created_after"),
         created_before=assessment_service.aware(created_before, "created_before"),
+        follows=follows,
     )
     if preferred_media_type(http_request, ["application/json", CSV]) == CSV:
         dimensions = export.dimension_keys(session=session, catalog=catalog, tenant_id=tenant.id, filters=filters)
@@ -252,6 +256,32 @@ def get_assessment(
     assessment = assessment_service.get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
     result = assessment_service.result_in(assessment=assessment, catalog=catalog, lang=lang)
     return _answer(http_request, catalog, assessment, result=result, lang=lang)
+
+
+@router.get(
+    "/{assessment_id}/compare/{other_id}",
+    response_model=Comparison,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def compare_assessments(
+    assessment_id: uuid.UUID,
+    other_id: uuid.UUID,
+    session: SessionDep,
+    catalog: SecretCatalogDep,
+    tenant: SecretTenantDep,
+    lang: LangDep,
+) -> JSONResponse:
+    """The progress from assessment `other_id` (the baseline) to `assessment_id`: the change overall and per
+    dimension, and the gaps closed, opened and still open.
+
+    Both must be submitted (409 for a draft) and of the same bank (422); their
+    versions may differ, and a dimension only one of them has is null on the
+    other side. Texts are in the negotiated language.
+    """
+    comparison = comparison_service.compare_by_id(
+        session=session, catalog=catalog, tenant=tenant, assessment_id=assessment_id, baseline_id=other_id, lang=lang
+    )
+    return localized(comparison, lang=lang)
 
 
 @router.delete("/{assessment_id}", status_code=204, responses=problem_responses(401, 403, 404, 422))

@@ -102,7 +102,7 @@ ASSESSMENT_EXAMPLES: dict[str, Any] = {
         "summary": "Store an agency client's assessment",
         "value": {
             "bank": "social-media-readiness",
-            "bank_version": "1.0.0",
+            "bank_version": "1.1.0",
             "respondent": {"organisation": "Kahvila Esimerkki Oy", "email": "owner@example.fi", "external_ref": "crm-4711"},
             "answers": READY_ANSWERS,
         },
@@ -115,7 +115,7 @@ OVERLAY_EXAMPLES: dict[str, Any] = {
         "value": {
             "slug": "b2b-readiness",
             "version": "1.0.0",
-            "base": {"slug": "social-media-readiness", "version": "1.0.0"},
+            "base": {"slug": "social-media-readiness", "version": "1.1.0"},
             "title": {"en": "B2B social media readiness", "fi": "B2B-sosiaalisen median valmius"},
             "policy": {"go_at": 75},
             "dimensions": {"measurement": {"weight": 3, "target": 70}},

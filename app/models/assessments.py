@@ -68,7 +68,7 @@ class Respondent(_Body):
 
 class ScoreRequest(_Body):
     bank: Slug = PydanticField(max_length=64, examples=["social-media-readiness"])
-    bank_version: SemVer | None = PydanticField(default=None, max_length=32, examples=["1.0.0"])
+    bank_version: SemVer | None = PydanticField(default=None, max_length=32, examples=["1.1.0"])
     locale: Literal["en", "fi"] | None = PydanticField(default=None, description="language of the result's texts")
     respondent: Respondent | None = None
     answers: dict[str, JsonValue] = PydanticField(description="question key -> answer value or {\"state\": ...}")

@@ -17,7 +17,7 @@ from app.services import comparisons as comparison_service
 from app.services.banks import TenantCatalog
 from tests.api.test_bank_versions import MINI_ANSWERS, mini_document
 from tests.utils.answers import is_special, worst_value
-from tests.utils.factories import answers, body, shipped_bank
+from tests.utils.factories import SHIPPED_VERSION, answers, body, shipped_bank
 
 Headers = dict[str, str]
 MEASURED_LOOSELY = {"listening": ["nothing_yet"], "measure_how": "activity_metrics", "review_cadence": "not_regularly"}
@@ -177,7 +177,7 @@ class TestCompare:
         before, after = first["result"], later["result"]
         assert (comparison["assessment"], comparison["baseline"]) == (later["id"], first["id"])
         assert comparison["bank"] == "social-media-readiness"
-        assert comparison["versions"] == {"baseline": "1.0.0", "assessment": "1.0.0"}
+        assert comparison["versions"] == {"baseline": SHIPPED_VERSION, "assessment": SHIPPED_VERSION}
         assert comparison["decision"] == {"baseline": "conditional_go", "assessment": "go", "changed": True}
         assert comparison["score"] == {
             "baseline": before["score"],

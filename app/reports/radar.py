@@ -54,7 +54,9 @@ def radar_svg(axes: Sequence[Axis], *, title: str, not_applicable: str) -> str:
 
     for ring in RINGS:
         points = [_at(d, ring) for d in directions]
-        parts.append(f'<polygon class="radar-ring" points="{_points(points)}" fill="none" stroke="#d4d9e1" stroke-width="1"/>')
+        parts.append(
+            f'<polygon class="radar-ring" points="{_points(points)}" fill="none" stroke="#d4d9e1" stroke-width="1"/>'
+        )
     for ring in RINGS:
         # the scale, along the first axis
         x, y = _at(directions[0], ring)
@@ -65,7 +67,8 @@ def radar_svg(axes: Sequence[Axis], *, title: str, not_applicable: str) -> str:
         x, y = _at(direction, 100)
         dash = ' stroke-dasharray="2 4"' if axis.score is None else ""
         parts.append(
-            f'<line class="radar-axis" x1="0.0" y1="0.0" x2="{_n(x)}" y2="{_n(y)}" stroke="#c3c9d3" stroke-width="1"{dash}/>'
+            f'<line class="radar-axis" x1="0.0" y1="0.0" x2="{_n(x)}" y2="{_n(y)}" '
+            f'stroke="#c3c9d3" stroke-width="1"{dash}/>'
         )
 
     targets = [(d, a.target) for a, d in zip(axes, directions, strict=True) if a.target is not None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -77,6 +77,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "lost": "{points} points lost",
         "progress": "Change since the previous assessment",
         "progress.previous": "Previous assessment on {date}: {decision}, score {score}.",
+        "progress.now": "Now",
         "progress.closed": "Gaps closed",
         "progress.opened": "New gaps",
         "progress.unchanged": "Still open",
@@ -169,6 +170,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "lost": "{points} pistettä menetetty",
         "progress": "Muutos edellisestä arvioinnista",
         "progress.previous": "Edellinen arviointi {date}: {decision}, pisteet {score}.",
+        "progress.now": "Nyt",
         "progress.closed": "Korjatut puutteet",
         "progress.opened": "Uudet puutteet",
         "progress.unchanged": "Yhä avoinna",
@@ -216,7 +218,7 @@ def percent(fraction: float, lang: str) -> str:
     return f"{whole}\u00a0%" if lang == "fi" else f"{whole}%"
 
 
-def day(moment: datetime, lang: str) -> str:
+def day(moment: date, lang: str) -> str:
     """A date as the language writes it: 2 November 2026, 2.11.2026."""
     if lang == "fi":
         return f"{moment.day}.{moment.month}.{moment.year}"

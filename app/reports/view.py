@@ -115,7 +115,9 @@ def build(
         "score_value": result["score"],
         "coverage": percent(result["coverage"], lang),
         "go_at": bank.policy.go_at,
+        "go_at_text": number(bank.policy.go_at, lang, 0),
         "no_go_below": bank.policy.no_go_below,
+        "no_go_below_text": number(bank.policy.no_go_below, lang, 0),
         "policy": t["policy"].format(
             go_at=number(bank.policy.go_at, lang, 0), no_go_below=number(bank.policy.no_go_below, lang, 0)
         ),
@@ -193,7 +195,9 @@ def _dimension(d: Mapping[str, Any], t: Mapping[str, str], lang: str) -> dict[st
     }
 
 
-def _gap(g: Mapping[str, Any], titles: Mapping[str, str], answer_of: Any, t: Mapping[str, str], lang: str) -> dict[str, Any]:
+def _gap(
+    g: Mapping[str, Any], titles: Mapping[str, str], answer_of: Any, t: Mapping[str, str], lang: str
+) -> dict[str, Any]:
     return {
         "title": titles.get(g["dimension"], g["dimension"]),
         "kind": g["kind"],
@@ -272,6 +276,7 @@ def _progress(progress: ProgressView | None, t: Mapping[str, str], lang: str) ->
         "previous": t["progress.previous"].format(
             date=day(progress.previous_date, lang), decision=decision, score=number(progress.previous_score, lang)
         ),
+        "score": number(progress.score, lang),
         "score_change": signed(progress.score - progress.previous_score, lang),
         "direction": _direction(progress.score - progress.previous_score),
         "dimensions": [

@@ -19,7 +19,10 @@ from app.models import Assessment, ReportShare
 from tests.utils.factories import body, shipped_bank
 from tests.utils.html import text, texts
 
-REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 def create(client: TestClient, auth: dict[str, str], example: str = "no_owner", **overrides: Any) -> str:
@@ -97,7 +100,8 @@ class TestReport:
     def test_finnish_by_query_or_accept_language(self, client: TestClient, auth: dict[str, str]) -> None:
         assessment_id = create(client, auth)
         by_query = report(client, auth, assessment_id, lang="fi")
-        by_header = client.get(f"/v1/assessments/{assessment_id}/report", headers=auth | {"Accept-Language": "fi-FI, en;q=0.5"})
+        finnish = auth | {"Accept-Language": "fi-FI, en;q=0.5"}
+        by_header = client.get(f"/v1/assessments/{assessment_id}/report", headers=finnish)
         for response in (by_query, by_header):
             assert response.headers["content-language"] == "fi"
             page = response.text
@@ -152,7 +156,8 @@ class TestReport:
 
     def test_a_go_shows_its_margins(self, client: TestClient, auth: dict[str, str], db_engine: Engine) -> None:
         assessment_id = create(client, auth, "ready", locale="fi")  # stored in Finnish, read back as stored
-        margins = [{"dimension": "purpose", "title": "Purpose: why social media", "score": 90.9, "target": 70.0, "margin": 20.9}]
+        margin = {"dimension": "purpose", "title": "Purpose: why social media", "score": 90.9, "target": 70.0, "margin": 20.9}
+        margins = [margin]
         path = {"steps": [], "projected_score": None, "margins": margins, "score_margin": 17.22}
         edit_result(db_engine, assessment_id, lambda r: r.update(path_to_go=path))
         section = text(report(client, auth, assessment_id, lang="fi").text, id="path-to-go")
@@ -322,7 +327,9 @@ class TestShareLinks:
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
 
-    def test_a_revoked_link_is_not_found(self, client: TestClient, auth: dict[str, str], make_key: Callable[..., str]) -> None:
+    def test_a_revoked_link_is_not_found(
+        self, client: TestClient, auth: dict[str, str], make_key: Callable[..., str]
+    ) -> None:
         assessment_id = create(client, auth)
         first, second = share(client, auth, assessment_id).json(), share(client, auth, assessment_id).json()
         listed = client.get(f"/v1/assessments/{assessment_id}/report/share", headers=auth).json()["items"]

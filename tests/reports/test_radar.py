@@ -39,7 +39,8 @@ class TestShape:
         assert len(points(score)) == len(points(target)) == count
         assert len(by_class(svg, "line", "radar-axis")) == count
         labels = by_class(svg, "text", "radar-label")
-        assert [label.find(SVG + "title").text for label in labels] == [f"Dimension {i}" for i in range(count)]  # type: ignore[union-attr]
+        titles = [label.find(SVG + "title").text for label in labels]  # type: ignore[union-attr]
+        assert titles == [f"Dimension {i}" for i in range(count)]
 
     @pytest.mark.parametrize("count", [0, 1, 2, 13])
     def test_fewer_than_three_or_more_than_twelve_axes_are_refused(self, count: int) -> None:

@@ -63,7 +63,7 @@ class TestProgress:
     def test_the_change_since_the_previous_assessment_when_given(self) -> None:
         section = text(page(shipped_bank(), answers("no_owner"), progress=PROGRESS), id="progress")
         assert section.startswith(
-            "Change since the previous assessment Previous assessment on 4 May 2026: No go, score 55.2. +25.9"
+            "Change since the previous assessment Previous assessment on 4 May 2026: No go, score 55.2. Now 81.1 ( +25.9 )."
         )
         assert "Ownership and responsibilities 20.0 32.5 +12.5" in section
         assert "Elevator pitch 100.0 90.0 \u221210.0" in section
@@ -75,7 +75,7 @@ class TestProgress:
     def test_in_finnish(self) -> None:
         section = text(page(shipped_bank(), answers("no_owner"), "fi", progress=PROGRESS), id="progress")
         assert section.startswith(
-            "Muutos edellisestä arvioinnista Edellinen arviointi 4.5.2026: Ei vielä valmis, pisteet 55,2. +25,9"
+            "Muutos edellisestä arvioinnista Edellinen arviointi 4.5.2026: Ei vielä valmis, pisteet 55,2. Nyt 81,1 ( +25,9 )."
         )
         assert "Korjatut puutteet" in section and "Uudet puutteet" in section
 

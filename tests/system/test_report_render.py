@@ -190,7 +190,7 @@ def test_the_report_renders_on_a_phone_a_desktop_and_paper(
         context = browser.new_context(viewport={"width": width, "height": 900}, locale=lang)
         page = context.new_page()
         requested: list[str] = []
-        page.on("request", lambda request: requested.append(request.url))
+        page.on("request", lambda request, seen=requested: seen.append(request.url))
         # no key: the share link, served with its own strict Content-Security-Policy
         response = page.goto(f"{link}?lang={lang}", wait_until="load")
         assert response is not None and response.status == 200

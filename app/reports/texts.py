@@ -106,8 +106,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "decision.conditional_go": "Valmis ehdoin",
         "decision.no_go": "Ei vielä valmis",
         "decision.insufficient_data": "Liian vähän tietoja",
-        "explain.go": "Valmis aloittamaan markkinoinnin sosiaalisessa mediassa: kokonaispisteet ylittävät "
-        "aloitusrajan ja jokainen osa-alue on vähintään vähimmäistasollaan.",
+        "explain.go": "Valmis aloittamaan markkinoinnin sosiaalisessa mediassa: kokonaispisteet yltävät "
+        "aloitusrajaan ja jokainen osa-alue on vähintään vähimmäistasollaan.",
         "explain.conditional_go": "Valmis ehdoin: korjaa alla olevat puutteet ennen aloittamista tai tee niistä "
         "aivan ensimmäiset askeleesi.",
         "explain.no_go": "Ei vielä valmis: korjaa alla olevat puutteet ennen kuin aloitat markkinoinnin "
@@ -143,13 +143,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "reason": "Miksi",
         "todo": "Mitä tehdä",
         "path": "Tie valmiuteen",
-        "path.steps": "Näiden puutteiden korjaaminen tässä järjestyksessä muuttaisi päätökseksi valmis.",
+        "path.steps": "Kun nämä puutteet korjataan tässä järjestyksessä, päätös muuttuu valmiiksi.",
         "path.projected": "Arvioidut pisteet näiden askelten jälkeen: {score}.",
         "path.go": "Pelivara",
         "path.margins": "Kuinka paljon kukin osa-alue on tavoitteensa yläpuolella (+) tai alapuolella (−).",
         "path.score_margin": "Kokonaispisteet ovat {margin} pistettä aloitusrajan yläpuolella.",
         "path.none": "Tälle tulokselle ei voitu laskea tietä valmiuteen.",
-        "step.knockout": "Poista poissulkeva vastaus",
+        "step.knockout": "Ratkaise poissulkeva tekijä",
         "step.coverage": "Vastaa avoimiin kysymyksiin",
         "step.floor": "Nosta vähimmäistasolle",
         "step.target": "Nosta tavoitteeseen",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from app.banks.loader import parse_bank
 from app.banks.schema import Bank
 from app.reports import html, view
-from app.reports.texts import day, number, percent, signed
+from app.reports.texts import TEXTS, day, number, percent, signed
 from app.scoring.engine import score
 from tests.utils.answers import bank_data, best_answers, mini_bank, worst_answers
 from tests.utils.factories import SHIPPED_PATH, answers, shipped_bank
@@ -115,6 +116,14 @@ class TestBanksOfAnyShape:
         assert labels[2].endswith("not applicable") and not labels[1].endswith("not applicable")
         row = texts(rendered, class_="dimension")[2]
         assert row == "Elevator pitch Not applicable – 60"
+
+
+class TestTexts:
+    def test_every_text_in_both_languages_with_the_same_placeholders(self) -> None:
+        assert TEXTS["en"].keys() == TEXTS["fi"].keys()
+        for key, english in TEXTS["en"].items():
+            assert set(re.findall(r"{(\w+)}", english)) == set(re.findall(r"{(\w+)}", TEXTS["fi"][key])), key
+            assert english != TEXTS["fi"][key], key  # a text left untranslated
 
 
 class TestFormats:

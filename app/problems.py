@@ -61,6 +61,10 @@ class Conflict(ProblemError):
     status, type_slug, title = 409, "conflict", "Conflict with the current state"
 
 
+class Gone(ProblemError):
+    status, type_slug, title = 410, "gone", "Gone"
+
+
 class InvalidRequest(ProblemError):
     status, type_slug, title = 422, "validation-error", "The request is not valid"
 

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         default=60, ge=1, description="After this long a request that never answered (its process died) may be retried"
     )
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API")
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="Where clients reach this API (https://readiness.example.com): report share links start with it; "
+        "by default they start with the URL the request came in on",
+    )
 
     webhooks_allow_localhost: bool = Field(
         default=False, description="Allow http://localhost and 127.0.0.1 webhook endpoints (development and tests only)"

@@ -47,7 +47,12 @@ def db_engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def settings(database_url: str, db_engine: Engine) -> Iterator[Settings]:
     yield Settings(database_url=database_url, key_pepper=SecretStr(TEST_PEPPER))
-    with db_engine.begin() as connection:
+    empty_database(db_engine)
+
+
+def empty_database(engine: Engine) -> None:
+    """Every row gone, the schema kept: how each test leaves the database."""
+    with engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
 

@@ -171,7 +171,10 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
+                headers = list(message.get("headers", []))
+                # a route that sets one of these itself (an HTML page's own CSP) knows better than the default
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [(name, value) for name, value in extra if name not in present]
             await send(message)
 
         await self.app(scope, receive, with_headers)

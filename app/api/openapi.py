@@ -57,13 +57,13 @@ def install_openapi(app: FastAPI) -> None:
 
 
 def _problems_only_as_problem_json(schema: dict[str, Any]) -> None:
-    """Error responses are problem+json only; FastAPI would also list application/json for them."""
+    """Error responses are problem+json only; FastAPI would also list the route's own type (JSON, HTML) for them."""
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if status[0] in "45" and PROBLEM_JSON in content:
-                    content.pop("application/json", None)
+                    response["content"] = {PROBLEM_JSON: content[PROBLEM_JSON]}
 
 
 # A dependency that answers 401 without a valid key, and one that answers 403 unless the key is secret.
@@ -220,6 +220,17 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
             "/v1/assessments/{assessment_id}/compare/{other_id}",
             "get",
             _ASSESSMENT | {"other_id": "$response.body#/id"},
+        ),
+        "GetReport": ("/v1/assessments/{assessment_id}/report", "get", _ASSESSMENT),
+        "ShareReport": ("/v1/assessments/{assessment_id}/report/share", "post", _ASSESSMENT),
+        "ListReportShares": ("/v1/assessments/{assessment_id}/report/share", "get", _ASSESSMENT),
+    },
+    ("/v1/assessments/{assessment_id}/report/share", "post", "201"): {
+        "GetSharedReport": ("/v1/reports/{token}", "get", {"token": "$response.body#/token"}),
+        "RevokeShare": (
+            "/v1/assessments/{assessment_id}/report/share/{share_id}",
+            "delete",
+            {"assessment_id": "$response.body#/assessment_id", "share_id": "$response.body#/id"},
         ),
     },
     ("/v1/keys", "post", "201"): {

@@ -20,6 +20,7 @@ from app.problems import Conflict, FieldError, InvalidRequest, NotFound, Problem
 from app.scoring.answers import check_answers, normalized
 from app.scoring.engine import score, summarize
 from app.scoring.result import Result
+from app.services import idempotency as idempotency_service
 from app.services import outbox
 from app.services import scoring as scoring_service
 from app.services.banks import TenantCatalog, resolve_submitted_bank
@@ -282,9 +283,11 @@ def delete_assessment(*, session: Session, tenant: Tenant, assessment_id: uuid.U
 
     The row is deleted, not flagged: nothing of the respondent stays behind.
     Impact reports and other figures are computed from the stored rows when
-    asked for, so none keeps a copy.
+    asked for, so none keeps a copy; a remembered idempotent answer does, so
+    it goes too, and its share links go with the row.
     """
     assessment = get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
+    idempotency_service.forget(session, tenant_id=tenant.id, location=f"/v1/assessments/{assessment.id}")
     session.delete(assessment)
     outbox.assessment_deleted(session=session, assessment=assessment)
     session.commit()

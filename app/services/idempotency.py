@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import orjson
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -176,6 +176,38 @@ def release(session: Session, record_id: uuid.UUID) -> None:
         )
     )
     session.commit()
+
+
+def forget(session: Session, *, tenant_id: uuid.UUID, location: str) -> None:
+    """Forget every remembered answer about the resource at `location`; the caller commits.
+
+    Deleting a resource must not leave a copy of it to be replayed (an answer
+    holds the whole assessment, or a webhook's secret): a retry afterwards is
+    a new request. The answers are those that created it (its `Location`, or
+    its `id` in the body) and those sent to a path under it.
+    """
+    parent, _, resource_id = location.rpartition("/")
+    candidates = session.exec(
+        select(IdempotencyRecord.id, IdempotencyRecord.path, IdempotencyRecord.headers, IdempotencyRecord.body).where(
+            IdempotencyRecord.tenant_id == tenant_id,
+            or_(col(IdempotencyRecord.path) == parent, col(IdempotencyRecord.path).startswith(location + "/")),
+        )
+    ).all()
+    doomed = [
+        r.id
+        for r in candidates
+        if r.path != parent or ["location", location] in (r.headers or []) or _created_id(r.body) == resource_id
+    ]
+    if doomed:
+        session.execute(delete(IdempotencyRecord).where(col(IdempotencyRecord.id).in_(doomed)))
+
+
+def _created_id(body: bytes | None) -> object:
+    try:
+        created = orjson.loads(body or b"")
+    except orjson.JSONDecodeError:
+        return None
+    return created.get("id") if isinstance(created, dict) else None
 
 
 def purge_expired(session: Session) -> int:

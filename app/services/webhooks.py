@@ -23,6 +23,7 @@ from app.models.webhooks import (
     WebhookUpdate,
 )
 from app.problems import Conflict, FieldError, InvalidRequest, NotFound
+from app.services import idempotency as idempotency_service
 from app.services.pagination import keyset_page
 from app.webhooks.urls import UnsafeURL, check_endpoint_url
 
@@ -97,7 +98,11 @@ def disable_endpoint(*, session: Session, endpoint: WebhookEndpoint, reason: str
 
 
 def delete_endpoint(*, session: Session, endpoint: WebhookEndpoint) -> None:
-    """Remove the endpoint with its deliveries and their attempts (the database cascades)."""
+    """Remove the endpoint with its deliveries and their attempts (the database cascades).
+
+    A retry of the request that created it is a new request from now on: its remembered answer goes too.
+    """
+    idempotency_service.forget(session, tenant_id=endpoint.tenant_id, location=f"/v1/webhooks/{endpoint.id}")
     session.delete(endpoint)
     session.commit()
 

@@ -57,6 +57,11 @@ class TestOpenAPI:
             ("DELETE", "/v1/assessments/{assessment_id}"),
             ("PATCH", "/v1/assessments/{assessment_id}"),
             ("POST", "/v1/assessments/{assessment_id}/submit"),
+            ("GET", "/v1/assessments/{assessment_id}/report"),
+            ("POST", "/v1/assessments/{assessment_id}/report/share"),
+            ("GET", "/v1/assessments/{assessment_id}/report/share"),
+            ("DELETE", "/v1/assessments/{assessment_id}/report/share/{share_id}"),
+            ("GET", "/v1/reports/{token}"),
             ("GET", "/v1/keys"),
             ("POST", "/v1/keys"),
             ("POST", "/v1/keys/{key_id}/revoke"),
@@ -73,6 +78,10 @@ class TestOpenAPI:
         assert {"200", "401", "403", "404", "422"} <= set(operations["GET", "/v1/assessments/{assessment_id}"]["responses"])
         compare = operations["GET", "/v1/assessments/{assessment_id}/compare/{other_id}"]
         assert {"200", "401", "403", "404", "409", "422"} <= set(compare["responses"])
+        report = operations["GET", "/v1/assessments/{assessment_id}/report"]["responses"]
+        assert {"200", "401", "403", "404", "409", "422"} <= set(report) and list(report["200"]["content"]) == ["text/html"]
+        assert {"200", "404", "410"} <= set(operations["GET", "/v1/reports/{token}"]["responses"])
+        assert not operations["GET", "/v1/reports/{token}"].get("security")
         for (method, path), operation in operations.items():
             assert operation.get("description"), f"{method} {path} has no description"
             for status, response in operation["responses"].items():

@@ -118,6 +118,24 @@ class TestErasure:
             rows = connection.execute(text("SELECT organisation, email FROM assessment")).all()
         assert rows == []
 
+    def test_a_retry_after_erasure_gets_no_copy_of_the_erased_assessment(
+        self, client: TestClient, auth: Headers, db_engine: Any
+    ) -> None:
+        keyed = auth | {"Idempotency-Key": "intake-4711"}
+        respondent = {"organisation": "Erased Oy", "email": "gone@example.fi"}
+        created = client.post("/v1/assessments", json=body("ready", respondent=respondent, submit=False), headers=keyed)
+        submit = auth | {"Idempotency-Key": "intake-4711-submit"}
+        submitted = client.post(f"/v1/assessments/{created.json()['id']}/submit", headers=submit)
+        assert submitted.status_code == 200
+        assert client.delete(f"/v1/assessments/{created.json()['id']}", headers=auth).status_code == 204
+        with db_engine.connect() as connection:
+            from sqlalchemy import text
+
+            assert connection.execute(text("SELECT count(*) FROM idempotency_record")).scalar_one() == 0
+        again = client.post("/v1/assessments", json=body("ready", respondent=respondent, submit=False), headers=keyed)
+        assert again.status_code == 201 and "idempotent-replayed" not in again.headers
+        assert again.json()["id"] != created.json()["id"]
+
     def test_another_tenant_cannot_delete(self, client: TestClient, auth: Headers, make_key: Callable[..., str]) -> None:
         created = client.post("/v1/assessments", json=body("ready"), headers=auth).json()
         other = {"Authorization": f"Bearer {make_key('agency-b')}"}

@@ -238,6 +238,16 @@ class TestChangeEndpoint:
         assert_problem(client.get(f"/v1/webhooks/{created['id']}", headers=auth), 404)
         assert client.get("/v1/webhooks", headers=auth).json()["items"] == []
 
+    def test_a_retry_after_delete_registers_it_anew(self, client: TestClient, auth: Headers) -> None:
+        keyed = auth | {"Idempotency-Key": "register-crm"}
+        request = {"url": "https://crm.example.com/hooks", "events": ["assessment.submitted"]}
+        first = client.post("/v1/webhooks", json=request, headers=keyed).json()
+        assert client.delete(f"/v1/webhooks/{first['id']}", headers=auth).status_code == 204
+        again = client.post("/v1/webhooks", json=request, headers=keyed)
+        assert again.status_code == 201 and "idempotent-replayed" not in again.headers
+        assert again.json()["id"] != first["id"] and again.json()["secret"] != first["secret"]
+        assert client.get(f"/v1/webhooks/{again.json()['id']}", headers=auth).status_code == 200
+
     def test_another_tenants_endpoint_is_404_everywhere(self, client: TestClient, auth: Headers, other: Headers) -> None:
         webhook_id = register(client, auth, "https://crm.example.com/hooks")["id"]
         delivery_id = "0b7e2f44-8a51-4c1e-9f0e-3d2a6c1b5e77"

@@ -3,6 +3,7 @@
 from app.models.assessments import Assessment
 from app.models.banks import BankVersion
 from app.models.idempotency import IdempotencyRecord
+from app.models.statistics import ScoreHistogram
 from app.models.tenants import ApiKey, Tenant
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -11,6 +12,7 @@ __all__ = [
     "Assessment",
     "BankVersion",
     "IdempotencyRecord",
+    "ScoreHistogram",
     "Tenant",
     "WebhookAttempt",
     "WebhookDelivery",

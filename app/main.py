@@ -12,7 +12,18 @@ from sqlmodel import Session
 from app import migrations
 from app.api.middleware import BodySizeLimit, RateLimit, SecurityHeaders
 from app.api.openapi import install_openapi
-from app.api.routes import assessments, bank_versions, banks, form_schema, health, keys, metrics, scoring, webhooks
+from app.api.routes import (
+    assessments,
+    bank_versions,
+    banks,
+    form_schema,
+    health,
+    keys,
+    metrics,
+    scoring,
+    statistics,
+    webhooks,
+)
 from app.db import engine_for
 from app.observability.logging import access_logger, configure_logging
 from app.observability.metrics import Metrics, multiprocess_dir
@@ -65,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics(multiprocess_dir=multiprocess_dir())
     app.state.metrics.watch_webhook_queue(lambda: getattr(app.state, "engine", None))
     install_problem_handlers(app)
-    for module in (health, banks, form_schema, bank_versions, scoring, assessments, keys, webhooks):
+    for module in (health, banks, form_schema, bank_versions, scoring, assessments, statistics, keys, webhooks):
         app.include_router(module.router)
     if settings.metrics_enabled:
         app.include_router(metrics.router)

@@ -56,6 +56,8 @@ class TestOpenAPI:
             ("DELETE", "/v1/assessments/{assessment_id}"),
             ("PATCH", "/v1/assessments/{assessment_id}"),
             ("POST", "/v1/assessments/{assessment_id}/submit"),
+            ("GET", "/v1/assessments/{assessment_id}/peers"),
+            ("GET", "/v1/banks/{slug}/versions/{version}/stats"),
             ("GET", "/v1/keys"),
             ("POST", "/v1/keys"),
             ("POST", "/v1/keys/{key_id}/revoke"),

@@ -22,6 +22,7 @@ from app.api.routes import (
     metrics,
     reports,
     scoring,
+    statistics,
     webhooks,
 )
 from app.db import engine_for
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics(multiprocess_dir=multiprocess_dir())
     app.state.metrics.watch_webhook_queue(lambda: getattr(app.state, "engine", None))
     install_problem_handlers(app)
-    for module in (health, banks, form_schema, bank_versions, scoring, assessments, reports, keys, webhooks):
+    for module in (health, banks, form_schema, bank_versions, scoring, assessments, reports, statistics, keys, webhooks):
         app.include_router(module.router)
     app.include_router(reports.shared_router)
     if settings.metrics_enabled:

@@ -1,13 +1,19 @@
-"""Does a page of the list cost the same with 1,000 and with 1,000,000 stored assessments?
+"""Do a list page, the stats and the peers cost the same with 1,000 and with 1,000,000 stored assessments?
 
 For each size: a fresh database seeded straight through SQLAlchemy Core
-(bench/seed.py, light rows: lists never read answers or results), the real
-server (`readiness serve`), and wrk on the first page and on a page deep in
-the list (a cursor half-way down), `limit=50`. Reports requests per second,
-p50 and p99, the ratio of the large to the small database, and the server's
-resident memory before and after (lists must not grow it). Usage:
+(bench/seed.py, light rows: lists never read answers or results; the score
+histograms filled for them), the real server (`readiness serve`), and wrk on
+the first page and on a page deep in the list (a cursor half-way down),
+`limit=50`, on `GET /v1/banks/{slug}/versions/{version}/stats` and on
+`GET /v1/assessments/{id}/peers` of the assessment half-way down. Reports
+requests per second, p50 and p99, the ratio of the large to the small
+database, and the server's resident memory before and after (lists must not
+grow it). Usage:
 
     python bench/growth.py [--small 1000] [--large 1000000] [--seconds 8] [--database-url-base postgresql+psycopg://...]
+
+Goals (issue 7): a list page at most 1.5 times, stats and peers at most 2
+times their cost with 1,000 rows.
 
 Writes bench/results/growth-<engine>.json and prints a Markdown table.
 """
@@ -41,6 +47,7 @@ from bench.load import free_port, serve, stop, wrk  # noqa: E402
 from bench.seed import seed, tenant_named  # noqa: E402
 
 TENANT = "growth-agency"
+SLUG, VERSION = "social-media-readiness", "1.0.0"  # the version bench/seed.py stores
 
 
 def fresh_database(base: str | None, name: str) -> str:
@@ -54,15 +61,19 @@ def fresh_database(base: str | None, name: str) -> str:
     return base.rsplit("/", 1)[0] + f"/{name}"
 
 
-def middle_cursor(url: str, rows: int) -> str:
+def middle_row(url: str, rows: int) -> tuple[str, str]:
+    """The cursor of the row half-way down the list, and that row's id."""
     engine = make_engine(url)
     with Session(engine) as session:
         row = session.exec(
-            select(Assessment).order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc()).offset(rows // 2).limit(1)
+            select(Assessment.created_at, Assessment.id)
+            .order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
+            .offset(rows // 2)
+            .limit(1)
         ).one()
         cursor = encode_cursor(row.created_at, row.id)
     engine.dispose()
-    return cursor
+    return cursor, str(row.id)
 
 
 def measure(url: str, rows: int, seconds: int, connections: int) -> dict[str, Any]:
@@ -73,23 +84,29 @@ def measure(url: str, rows: int, seconds: int, connections: int) -> dict[str, An
     seed(engine, settings, rows=rows, tenant_id=tenant_named(engine, TENANT), rng=random.Random(7), light=True)
     fill = time.perf_counter() - started
     engine.dispose()
-    cursor = middle_cursor(url, rows)
+    cursor, middle_id = middle_row(url, rows)
     env = os.environ | {"READINESS_DATABASE_URL": url, "READINESS_RATE_LIMIT": "100000000/minute", "READINESS_WEBHOOKS_WORKER": "false"}
     key = readiness("keys", "create", "--tenant", TENANT, env=env)
     headers = {"Authorization": f"Bearer {key}"}
     port = free_port()
     server = serve([str(Path(sys.executable).with_name("readiness")), "serve", "--port", str(port)], env, port)
     base = f"http://127.0.0.1:{port}/v1/assessments?limit=50"
+    stats = f"http://127.0.0.1:{port}/v1/banks/{SLUG}/versions/{VERSION}/stats"
+    peers = f"http://127.0.0.1:{port}/v1/assessments/{middle_id}/peers"
     window = {"seconds": seconds, "connections": connections, "headers": headers, "script": None, "pid": server.pid}
     try:
-        wrk(base, **(window | {"seconds": 2}))  # warm up
+        for target in (base, stats, peers):
+            wrk(target, **(window | {"seconds": 2}))  # warm up
         before = memory_kib(server.pid)["VmRSS"]
         first = wrk(base, **window)
         deep = wrk(f"{base}&cursor={cursor}", **window)
         after = memory_kib(server.pid)["VmRSS"]
+        stats_figures = wrk(stats, **window)
+        peers_figures = wrk(peers, **window)
     finally:
         stop(server)
     return {"rows": rows, "fill_seconds": round(fill, 1), "first_page": first, "deep_page": deep,
+            "stats": stats_figures, "peers": peers_figures,
             "rss_before_mib": round(before / 1024, 1), "rss_after_mib": round(after / 1024, 1)}
 
 
@@ -109,14 +126,16 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
     print(f"{engine}, limit=50, {args.connections} connections, {result['date']}")
-    print("| page | stored | req/s | p50 ms | p99 ms | cost vs small (p50) | server RSS before → after |")
+    print("| route | stored | req/s | p50 ms | p99 ms | cost vs small (p50) | server RSS before → after |")
     print("|---|---|---|---|---|---|---|")
-    for page in ("first_page", "deep_page"):
+    for name, label in (("first_page", "list, first page"), ("deep_page", "list, deep page"),
+                        ("stats", "bank version stats"), ("peers", "assessment peers")):
         for size in (small, large):
-            m = size[page]
-            ratio = m["p50_ms"] / small[page]["p50_ms"]
-            print(f"| {page.replace('_', ' ')} | {size['rows']:,} | {m['rps']:,.0f} | {m['p50_ms']} | {m['p99_ms']} "
-                  f"| {ratio:.2f} | {size['rss_before_mib']} → {size['rss_after_mib']} MiB |")
+            m = size[name]
+            ratio = m["p50_ms"] / small[name]["p50_ms"]
+            memory = f"{size['rss_before_mib']} → {size['rss_after_mib']} MiB" if name.endswith("page") else ""
+            print(f"| {label} | {size['rows']:,} | {m['rps']:,.0f} | {m['p50_ms']} | {m['p99_ms']} "
+                  f"| {ratio:.2f} | {memory} |")
 
 
 if __name__ == "__main__":

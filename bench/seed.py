@@ -6,7 +6,9 @@ Shared by the benchmarks; also runnable on its own:
 
 Answers are varied from the example sets in tests/fixtures/answers; each row
 carries the full result of its answers (scored once per distinct answer set,
-so filling stays fast), as a real submission stores it.
+so filling stays fast), as a real submission stores it. The score histograms
+that peers and stats read are filled for the seeded rows too, counted in
+memory and added with the upsert submissions use.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import random
 import sys
 import uuid
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ from app.models import Assessment, Tenant  # noqa: E402
 from app.models.common import utcnow  # noqa: E402
 from app.scoring.engine import score  # noqa: E402
 from app.services import banks as bank_service  # noqa: E402
+from app.services import histogram  # noqa: E402
 from app.services.assessments import digest  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
@@ -40,6 +44,7 @@ EXAMPLES = ROOT / "tests" / "fixtures" / "answers"
 SLUG = "social-media-readiness"
 VARIANTS = 64
 BATCH = 5000
+HISTOGRAM_BATCH = 1000
 
 
 def shipped_bank(engine: Engine, settings: Settings) -> RegisteredBank:
@@ -73,12 +78,18 @@ def seed(
     if light:
         sets = [({}, {key: result[key] for key in ("decision", "score", "coverage", "dimensions", "gaps")} | {"gaps": []})
                 for _, result in sets]
+    figures = [
+        histogram.entries(result["decision"], result["score"], {d["key"]: d["score"] for d in result["dimensions"]})
+        for _, result in sets
+    ]
+    variant_months: Counter[tuple[str, int]] = Counter()
     now = utcnow()
     batch: list[dict[str, Any]] = []
     with engine.begin() as connection:
         for i in range(rows):
             answers, result = sets[i % len(sets)]
             created = now - timedelta(seconds=rows - i)
+            variant_months[(histogram.month_of(created), i % len(sets))] += 1
             batch.append(
                 {
                     "id": uuid.uuid4(),
@@ -106,6 +117,19 @@ def seed(
                 batch = []
         if batch:
             connection.execute(insert(Assessment), batch)
+        counted: dict[tuple[str, str, int], list[int]] = {}
+        for (month, variant), n in variant_months.items():
+            for metric, point, total in figures[variant]:
+                tally = counted.setdefault((month, metric, point), [0, 0])
+                tally[0] += n
+                tally[1] += n * total
+        counts = [
+            {"tenant_id": tenant_id, "bank_version_id": shipped.id, "month": month, "metric": metric, "bucket": point,
+             "count": n, "score_sum": total}
+            for (month, metric, point), (n, total) in sorted(counted.items())
+        ]
+        for start in range(0, len(counts), HISTOGRAM_BATCH):
+            histogram.add(connection, counts[start:start + HISTOGRAM_BATCH])
 
 
 def tenant_named(engine: Engine, name: str) -> uuid.UUID:

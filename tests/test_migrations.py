@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
@@ -70,6 +71,59 @@ class TestMigrations:
                 stored = session.exec(select(Assessment)).all()
                 assert len(stored) == 2
                 assert all(a.digest == digest(a.result) for a in stored)  # type: ignore[arg-type]
+        finally:
+            engine.dispose()
+
+    def test_the_score_histograms_are_filled_in_for_assessments_submitted_before_them(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from datetime import UTC, datetime
+
+        from alembic import command
+        from fastapi.testclient import TestClient
+        from pydantic import SecretStr
+        from sqlmodel import Session
+
+        from app.main import create_app
+        from app.models import ScoreHistogram
+        from app.models.tenants import KeyKind
+        from app.services import assessments as assessment_service
+        from app.services import keys as key_service
+        from tests.utils.histograms import recomputed
+        from tests.utils.factories import body
+
+        settings = Settings(database_url=f"sqlite:///{tmp_path / 'histogram.db'}", key_pepper=SecretStr("p"))
+        engine = make_engine(settings.database_url)
+
+        def rows() -> list[tuple[object, ...]]:
+            with Session(engine) as session:
+                return sorted(
+                    (r.tenant_id.hex, r.month, r.metric, r.bucket, r.count, r.score_sum)
+                    for r in session.exec(select(ScoreHistogram)).all()
+                )
+
+        try:
+            migrations.upgrade(settings)
+            keys = []
+            with Session(engine) as session:
+                for tenant in ("a", "b"):
+                    _, key = key_service.create_key(session=session, tenant_name=tenant, pepper="p", kind=KeyKind.secret)
+                    keys.append({"Authorization": f"Bearer {key}"})
+            with TestClient(create_app(settings)) as client:
+                for month, name in enumerate(("ready", "not_ready", "borderline", "knockout", "insufficient"), start=8):
+                    monkeypatch.setattr(assessment_service, "utcnow", lambda month=month: datetime(2026, month, 3, tzinfo=UTC))
+                    for headers in keys:
+                        assert client.post("/v1/assessments", json=body(name), headers=headers).status_code == 201
+                draft = client.post("/v1/assessments", json=body("ready", submit=False), headers=keys[0])
+                assert draft.status_code == 201
+            kept_live = rows()
+            assert len({month for _, month, *_ in kept_live}) == 5
+            command.downgrade(migrations.alembic_config(settings), "7b137528a0e3")
+            assert "score_histogram" not in inspect(engine).get_table_names()
+            migrations.upgrade(settings)
+            assert rows() == kept_live
+            backfilled = recomputed(engine)
+            assert sorted((t.hex, m, metric, b, n, s) for (t, _v, m, metric, b), (n, s) in backfilled.items()) == kept_live
         finally:
             engine.dispose()
 

@@ -193,6 +193,7 @@ _VERSION_TARGETS = {
         _VERSION | {"query.against": "$response.body#/version"},
     ),
     "NewVersion": ("/v1/banks/{slug}/versions", "post", {"slug": "$response.body#/slug"}),
+    "Stats": ("/v1/banks/{slug}/versions/{version}/stats", "get", _VERSION),
 }
 _ASSESSMENT = {"assessment_id": "$response.body#/id"}
 _KEY = {"key_id": "$response.body#/id"}
@@ -201,6 +202,7 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "GetBank": ("/v1/banks/{slug}", "get", {"slug": "$response.body#/items/0/slug"}),
         "GetVersion": ("/v1/banks/{slug}/versions/{version}", "get", _FIRST_BANK),
         "GetFormSchema": ("/v1/banks/{slug}/versions/{version}/form-schema", "get", _FIRST_BANK),
+        "Stats": ("/v1/banks/{slug}/versions/{version}/stats", "get", _FIRST_BANK),
         "Diff": (
             "/v1/banks/{slug}/versions/{version}/diff",
             "get",
@@ -210,7 +212,7 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
     ("/v1/banks", "post", "201"): _VERSION_TARGETS,
     ("/v1/banks/{slug}/versions", "post", "201"): _VERSION_TARGETS,
     ("/v1/banks/{slug}/versions/{version}/publish", "post", "200"): {
-        name: _VERSION_TARGETS[name] for name in ("GetVersion", "Retire", "Impact", "NewVersion")
+        name: _VERSION_TARGETS[name] for name in ("GetVersion", "Retire", "Impact", "NewVersion", "Stats")
     },
     ("/v1/assessments", "post", "201"): {
         "GetAssessment": ("/v1/assessments/{assessment_id}", "get", _ASSESSMENT),
@@ -224,6 +226,7 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "GetReport": ("/v1/assessments/{assessment_id}/report", "get", _ASSESSMENT),
         "ShareReport": ("/v1/assessments/{assessment_id}/report/share", "post", _ASSESSMENT),
         "ListReportShares": ("/v1/assessments/{assessment_id}/report/share", "get", _ASSESSMENT),
+        "GetPeers": ("/v1/assessments/{assessment_id}/peers", "get", _ASSESSMENT),
     },
     ("/v1/assessments/{assessment_id}/report/share", "post", "201"): {
         "GetSharedReport": ("/v1/reports/{token}", "get", {"token": "$response.body#/token"}),

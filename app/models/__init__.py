@@ -4,6 +4,7 @@ from app.models.assessments import Assessment
 from app.models.banks import BankVersion
 from app.models.idempotency import IdempotencyRecord
 from app.models.reports import ReportShare
+from app.models.statistics import ScoreHistogram
 from app.models.tenants import ApiKey, Tenant
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -13,6 +14,7 @@ __all__ = [
     "BankVersion",
     "IdempotencyRecord",
     "ReportShare",
+    "ScoreHistogram",
     "Tenant",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -20,8 +20,8 @@ from app.problems import Conflict, FieldError, InvalidRequest, NotFound, Problem
 from app.scoring.answers import check_answers, normalized
 from app.scoring.engine import score, summarize
 from app.scoring.result import Result
+from app.services import histogram, outbox
 from app.services import idempotency as idempotency_service
-from app.services import outbox
 from app.services import scoring as scoring_service
 from app.services.banks import TenantCatalog, resolve_submitted_bank
 from app.services.pagination import keyset_page
@@ -84,8 +84,11 @@ def create_assessment(
     session.add(assessment)
     session.flush()
     if result is not None:
-        # the event commits with the assessment, or neither does
+        # the event and the peer figures commit with the assessment, or none does
         outbox.assessment_submitted(session=session, assessment=assessment)
+        histogram.record_submission(
+            session=session, tenant_id=tenant.id, bank_version_id=registered.id, moment=now, result=result
+        )
     return assessment
 
 
@@ -139,6 +142,9 @@ def submit_draft(
         if _compare_and_set(session, assessment, values, now=now):
             submitted = get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
             outbox.assessment_submitted(session=session, assessment=submitted)
+            histogram.record_submission(
+                session=session, tenant_id=tenant.id, bank_version_id=registered.id, moment=now, result=result
+            )
             session.flush()
             return submitted
     raise Conflict("The draft is being changed by many writers at once; send the submit again")
@@ -282,14 +288,21 @@ def delete_assessment(*, session: Session, tenant: Tenant, assessment_id: uuid.U
     """Erase an assessment with its answers and respondent details (GDPR art. 17).
 
     The row is deleted, not flagged: nothing of the respondent stays behind.
-    Impact reports and other figures are computed from the stored rows when
-    asked for, so none keeps a copy; a remembered idempotent answer does, so
-    it goes too, and its share links go with the row.
+    Impact reports are computed from the stored rows when asked for; the peer
+    histograms lose its counts in the same transaction; a remembered idempotent
+    answer keeps a copy, so it goes too; its share links go with the row.
     """
     assessment = get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
     idempotency_service.forget(session, tenant_id=tenant.id, location=f"/v1/assessments/{assessment.id}")
-    session.delete(assessment)
+    gone = session.execute(
+        delete(Assessment).where(col(Assessment.id) == assessment.id, col(Assessment.tenant_id) == tenant.id)
+    )
+    if gone.rowcount != 1:  # type: ignore[attr-defined]
+        # erased by a concurrent request meanwhile: its counts were taken away there, not twice
+        session.rollback()
+        raise NotFound(f"No assessment {assessment_id}")
     outbox.assessment_deleted(session=session, assessment=assessment)
+    histogram.record_erasure(session=session, assessment=assessment)
     session.commit()
 
 

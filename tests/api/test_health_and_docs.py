@@ -62,6 +62,8 @@ class TestOpenAPI:
             ("GET", "/v1/assessments/{assessment_id}/report/share"),
             ("DELETE", "/v1/assessments/{assessment_id}/report/share/{share_id}"),
             ("GET", "/v1/reports/{token}"),
+            ("GET", "/v1/assessments/{assessment_id}/peers"),
+            ("GET", "/v1/banks/{slug}/versions/{version}/stats"),
             ("GET", "/v1/keys"),
             ("POST", "/v1/keys"),
             ("POST", "/v1/keys/{key_id}/revoke"),

@@ -26,6 +26,7 @@ from app.models import Assessment
 from app.settings import Settings
 from tests.conftest import TEST_PEPPER
 from tests.utils.factories import answers, body
+from tests.utils.histograms import histogram_rows, recomputed
 from tests.utils.server import Server
 
 CYCLES = 10
@@ -161,3 +162,5 @@ def test_every_acknowledged_submission_survives_sigkill(
         assert str(row.id) == acknowledged["id"]
         assert row.result == acknowledged["result"] and row.decision == acknowledged["decision"]
     assert set(stored) == set(ledger.acknowledged)
+    # the score histograms were written in each submission's transaction: they count exactly what survived
+    assert histogram_rows(db_engine) == recomputed(db_engine)

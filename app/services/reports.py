@@ -16,6 +16,7 @@ from app.models.reports import SharePublic
 from app.problems import Conflict, Gone, NotFound
 from app.reports import html, view
 from app.services import assessments as assessment_service
+from app.services import comparisons
 from app.services.banks import TenantCatalog
 
 
@@ -30,7 +31,40 @@ def report_html(
 ) -> str:
     """The report of one of the tenant's assessments in `lang`; 404 for another tenant's, 409 for a draft."""
     assessment = assessment_service.get_assessment(session=session, tenant=tenant, assessment_id=assessment_id)
+    _require_result(assessment)
+    if progress is None:
+        progress = since_followed(session=session, catalog=catalog, tenant=tenant, assessment=assessment, lang=lang)
     return _render(assessment, catalog, lang, progress)
+
+
+def since_followed(
+    *, session: Session, catalog: TenantCatalog, tenant: Tenant, assessment: Assessment, lang: str
+) -> view.ProgressView | None:
+    """The change since the assessment this one `follows`, laid out for the report; None if it follows none."""
+    comparison = comparisons.change_since_followed(
+        session=session, catalog=catalog, tenant=tenant, assessment=assessment, lang=lang
+    )
+    if comparison is None:
+        return None
+    baseline = session.get(Assessment, uuid.UUID(comparison["baseline"]))
+    assert baseline is not None  # just compared
+
+    def names(kind: str) -> list[str]:
+        return [g["title"] for g in comparison["gaps"][kind]]
+
+    return view.ProgressView(
+        previous_date=baseline.submitted_at or baseline.created_at,
+        previous_decision=comparison["decision"]["baseline"],
+        previous_score=comparison["score"]["baseline"],
+        score=comparison["score"]["assessment"],
+        dimensions=[
+            view.DimensionChange(title=d["title"], before=d["baseline"], after=d["assessment"])
+            for d in comparison["dimensions"]
+        ],
+        closed=names("closed"),
+        opened=names("opened"),
+        unchanged=names("unchanged"),
+    )
 
 
 def _render(
@@ -133,4 +167,6 @@ def shared_report(*, session: Session, registry: BankRegistry, token: str, lang:
     if assessment is None or tenant is None:
         raise NotFound("No report at this link")
     catalog = TenantCatalog(registry=registry, session=session, tenant=tenant)
-    return _render(assessment, catalog, lang, None)
+    _require_result(assessment)
+    progress = since_followed(session=session, catalog=catalog, tenant=tenant, assessment=assessment, lang=lang)
+    return _render(assessment, catalog, lang, progress)

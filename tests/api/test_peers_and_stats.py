@@ -18,10 +18,10 @@ from app.services import assessments as assessment_service
 from app.services import idempotency as idempotency_service
 from app.settings import Settings
 from tests.conftest import FIXTURES
-from tests.utils.factories import SHIPPED_SLUG, body, shipped_bank
+from tests.utils.factories import SHIPPED_SLUG, SHIPPED_VERSION, body, shipped_bank
 from tests.utils.histograms import histogram_rows, recomputed
 
-STATS = f"/v1/banks/{SHIPPED_SLUG}/versions/1.0.0/stats"
+STATS = f"/v1/banks/{SHIPPED_SLUG}/versions/{SHIPPED_VERSION}/stats"
 # the example answer sets, each with a different score: 87.22, 12.11, 60.2, 7.77, 86.5, 81.12
 EXAMPLES = ("ready", "not_ready", "borderline", "insufficient", "knockout", "no_owner")
 
@@ -309,7 +309,7 @@ class TestStats:
         response = client.get(STATS, headers=auth)
         assert response.status_code == 200
         figures = response.json()
-        assert (figures["bank"], figures["bank_version"], figures["minimum"]) == (SHIPPED_SLUG, "1.0.0", 5)
+        assert (figures["bank"], figures["bank_version"], figures["minimum"]) == (SHIPPED_SLUG, SHIPPED_VERSION, 5)
         [november] = figures["months"]
         assert november["month"] == "2026-11"
         assert november["count"] == 6 and november["suppressed"] is False

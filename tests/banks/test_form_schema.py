@@ -539,7 +539,9 @@ class TestUiSchemas:
             for question in bank.questions:
                 entry = ui[question.key]
                 if question.type == QuestionType.text:
-                    widget = "textarea" if (question.max_length or 0) > 140 else "text"
+                    # sized for a max_length check where the bank asks for less than it accepts
+                    advised = [c.value for c in question.checks or [] if c.kind == "max_length"]
+                    widget = "textarea" if min([question.max_length or 0, *advised]) > 140 else "text"  # type: ignore[type-var]
                 else:
                     widget = expected_widget[question.type]
                 states = int(question.allow_dont_know) + int(question.allow_not_applicable)

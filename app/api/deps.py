@@ -67,10 +67,7 @@ LangDep = Annotated[str, Depends(get_language)]
 
 
 async def get_optional_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    session: SessionDep,
-    settings: SettingsDep,
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal | None:
     """The caller's tenant and key, or None without a key; a key that is sent must be valid."""
     if credentials is None:
@@ -78,12 +75,14 @@ async def get_optional_principal(
             # sent, but not as a bearer key (Basic, an empty value): never silently anonymous
             raise Unauthorized("Send the API key as 'Authorization: Bearer <key>'")
         return None
-    # on the event loop: a cached key needs no I/O, and a look-up on a miss is one indexed query
+    # on the event loop: a cached key needs no I/O, and a look-up on a miss is one indexed query in a session
+    # of its own (no dependency of its own: each one FastAPI resolves costs more than the cached look-up)
+    state = request.app.state
     principal = key_service.authenticate(
-        session=session,
+        open_session=lambda: Session(state.engine, expire_on_commit=False),
         key=credentials.credentials,
-        pepper=settings.key_pepper.get_secret_value(),
-        cache=request.app.state.key_cache,
+        pepper=state.settings.key_pepper.get_secret_value(),
+        cache=state.key_cache,
     )
     context.bind_tenant(principal.tenant.id)
     return principal

@@ -6,15 +6,21 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 
-def localized(content: Any, *, lang: str, status_code: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+def localized(content: Any, *, lang: str, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """JSON in `lang`: a model serialised by pydantic-core, plain data by orjson (both several times
+    faster than the standard library's encoder on an ~18 KB result)."""
+    body = content.__pydantic_serializer__.to_json(content) if isinstance(content, BaseModel) else orjson.dumps(content)
     # Vary: the same URL answers in another language for another Accept-Language
-    return JSONResponse(
-        content,
+    return Response(
+        body,
         status_code=status_code,
+        media_type="application/json",
         headers={"Content-Language": lang, "Vary": "Accept-Language"} | (headers or {}),
     )
 

@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -131,14 +132,27 @@ def _new_key(*, tenant_id: uuid.UUID, pepper: str, kind: KeyKind, name: str | No
     return row, key
 
 
-def authenticate(*, session: Session, key: str, pepper: str, cache: KeyCache | None = None) -> Principal:
-    """The tenant and key row for a presented key; 401 for a malformed, unknown, revoked or expired one."""
+def authenticate(
+    *, open_session: Callable[[], Session], key: str, pepper: str, cache: KeyCache | None = None
+) -> Principal:
+    """The tenant and key row for a presented key; 401 for a malformed, unknown, revoked or expired one.
+
+    A session is opened only when the key is not cached: most requests need none for this.
+    """
     if not KEY_PATTERN.fullmatch(key):
         raise Unauthorized("The API key is not valid")
     digest = hash_key(key, pepper)
     cached = cache.get(digest) if cache is not None else None
     if cached is not None:
         return cached
+    with open_session() as session:
+        principal = _look_up(session=session, digest=digest)
+    if cache is not None:
+        cache.put(digest, principal)
+    return principal
+
+
+def _look_up(*, session: Session, digest: str) -> Principal:
     found = session.exec(
         select(ApiKey, Tenant).join(Tenant, col(Tenant.id) == col(ApiKey.tenant_id)).where(ApiKey.key_hash == digest)
     ).first()
@@ -156,10 +170,7 @@ def authenticate(*, session: Session, key: str, pepper: str, cache: KeyCache | N
         row.last_used_at = now
         session.add(row)
         session.commit()
-    principal = _snapshot(tenant, row)
-    if cache is not None:
-        cache.put(digest, principal)
-    return principal
+    return _snapshot(tenant, row)
 
 
 def _snapshot(tenant: Tenant, key: ApiKey) -> Principal:

@@ -28,7 +28,7 @@ IncludeQuery = Annotated[
 
 
 @router.get("", response_model=BankList, responses=problem_responses(401, 422))
-def list_banks(registry: RegistryDep, source: SourceDep, lang: LangDep) -> JSONResponse:
+async def list_banks(registry: RegistryDep, source: SourceDep, lang: LangDep) -> JSONResponse:
     """The banks a caller can see, each in its latest published version: the shipped ones, and with a key the tenant's own."""
     catalog = source if isinstance(source, bank_service.TenantCatalog) else None
     items = [bank_views.summary(b, lang, source.versions(b.slug)) for b in bank_service.visible_banks(registry, catalog)]
@@ -45,13 +45,13 @@ _BANK_RESPONSES = problem_responses(401, 404, 422) | {304: {"description": "Not 
 
 
 @router.get("/{slug}", response_model=BankVersionPublic, responses=_BANK_RESPONSES)
-def get_bank(request: Request, slug: SlugPath, source: SourceDep, lang: LangDep, include: IncludeQuery = None) -> Response:
+async def get_bank(request: Request, slug: SlugPath, source: SourceDep, lang: LangDep, include: IncludeQuery = None) -> Response:
     """The latest published version of a bank, with texts in the negotiated language; revalidate with If-None-Match."""
     return _bank_response(request, bank_service.get_bank_version(source, slug, None), lang, include)
 
 
 @router.get("/{slug}/versions/{version}", response_model=BankVersionPublic, responses=_BANK_RESPONSES)
-def get_bank_version(
+async def get_bank_version(
     request: Request, slug: SlugPath, version: VersionPath, source: SourceDep, lang: LangDep, include: IncludeQuery = None
 ) -> Response:
     """One version of a bank (with a key, the tenant's drafts too); an assessment can always be read against the version it used."""

@@ -24,7 +24,7 @@ VersionPath = Annotated[SemVer, Path(max_length=32, examples=["1.0.0"])]
     response_model=FormSchemaDocument,
     responses=problem_responses(401, 404, 422) | {304: {"description": "Not modified: If-None-Match is current"}},
 )
-def get_form_schema(
+async def get_form_schema(
     request: Request, slug: SlugPath, version: VersionPath, source: SourceDep, lang: LangDep
 ) -> Response:
     """The answers object of one bank version as a form, with texts in the negotiated language.

@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from app.api.language import negotiate
 from app.banks.registry import BankRegistry
-from app.db import session_scope
 from app.models import Tenant
 from app.models.tenants import KeyKind
 from app.observability import context
@@ -111,10 +110,6 @@ async def get_secret_principal(principal: ApiKeyDep) -> Principal:
 SecretApiKeyDep = Annotated[Principal, Depends(get_secret_principal)]
 
 
-async def get_optional_tenant(principal: OptionalPrincipalDep) -> Tenant | None:
-    return None if principal is None else principal.tenant
-
-
 async def get_tenant(principal: ApiKeyDep) -> Tenant:
     return principal.tenant
 
@@ -123,7 +118,6 @@ async def get_secret_tenant(principal: SecretApiKeyDep) -> Tenant:
     return principal.tenant
 
 
-OptionalTenantDep = Annotated[Tenant | None, Depends(get_optional_tenant)]
 # any valid key: reading banks, scoring, submitting assessments
 TenantDep = Annotated[Tenant, Depends(get_tenant)]
 # a secret key: reading stored assessments, managing banks and keys
@@ -138,11 +132,21 @@ async def get_secret_catalog(registry: RegistryDep, session: SessionDep, tenant:
     return TenantCatalog(registry=registry, session=session, tenant=tenant)
 
 
-async def get_source(
-    registry: RegistryDep, session: SessionDep, tenant: OptionalTenantDep
-) -> BankRegistry | TenantCatalog:
-    """The banks a caller can see: the shipped ones, and with a key its tenant's own too."""
-    return registry if tenant is None else TenantCatalog(registry=registry, session=session, tenant=tenant)
+async def get_source(request: Request, principal: OptionalPrincipalDep) -> BankRegistry | TenantCatalog:
+    """The banks a caller can see: the shipped ones, and with a key its tenant's own too.
+
+    For the read-only routes (banks, form schemas, scoring): no session of the request's own, as most of
+    their requests name a shipped bank and need none; a tenant bank's read opens one for itself.
+    """
+    state = request.app.state
+    if principal is None:
+        return state.registry
+    return TenantCatalog(
+        registry=state.registry,
+        session=None,
+        tenant=principal.tenant,
+        open_session=lambda: Session(state.engine, expire_on_commit=False),
+    )
 
 
 CatalogDep = Annotated[TenantCatalog, Depends(get_catalog)]

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.banks.schema import LANGUAGES, Bank, Option, Question, QuestionType
+from app.banks.schema import LANGUAGES, Bank, Option, Question, QuestionType, TextCheck
 from app.banks.schema import Dimension as DimensionSpec
 from app.scoring.answers import DONT_KNOW, NOT_APPLICABLE, is_shown, special_state
 from app.scoring.path import Standing, Unanswered, plan
@@ -48,6 +48,8 @@ class _Scored:
     recommendation: str | None
     applicable: bool
     covered: bool
+    # a text answer's checks that failed, found once for its score and again shown in its result
+    failed_checks: tuple[TextCheck, ...] = ()
 
 
 @dataclass(slots=True)
@@ -318,7 +320,7 @@ def _check_results(item: _Scored, lang: str) -> list[CheckResult] | None:
         return None
     results = []
     for check in item.question.checks or []:
-        passed = check.passes(item.answer)
+        passed = not any(check is failed for failed in item.failed_checks)
         results.append(
             CheckResult(
                 key=check.key,
@@ -342,18 +344,17 @@ def _score_question(
     if answer is None or state == DONT_KNOW:
         missing = QuestionState.dont_know if state == DONT_KNOW else QuestionState.missing
         return _Scored(question, missing, 0.0, answer, question.recommendation.get(lang), applicable=True, covered=False)
-    value, advice = _value_score(question, plan, answer, lang)
-    recommendation = (advice or question.recommendation.get(lang)) if value < 1 else None
-    return _Scored(question, QuestionState.answered, value, answer, recommendation, applicable=True, covered=True)
-
-
-def _value_score(question: Question, plan: _QuestionPlan, answer: Any, lang: str) -> tuple[float, str | None]:
-    """The question score in [0, 1] and any advice more specific than the question's own."""
     value, detail = _raw_value(question, plan, answer)
+    failed: tuple[TextCheck, ...] = ()
     if isinstance(detail, list):  # the text checks that failed, each with its own advice
-        return value, " ".join(c.recommendation.get(lang) for c in detail) or None
-    advice = detail.recommendation if detail is not None else None
-    return value, advice.get(lang) if advice is not None else None
+        failed = tuple(detail)
+        advice = " ".join(c.recommendation.get(lang) for c in failed) or None
+    else:
+        advice = detail.recommendation.get(lang) if detail is not None and detail.recommendation is not None else None
+    recommendation = (advice or question.recommendation.get(lang)) if value < 1 else None
+    return _Scored(
+        question, QuestionState.answered, value, answer, recommendation, applicable=True, covered=True, failed_checks=failed
+    )
 
 
 def _raw_value(question: Question, plan: _QuestionPlan, answer: Any) -> tuple[float, Any]:

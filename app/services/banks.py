@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,15 +74,30 @@ def _registered(row: BankVersion) -> RegisteredBank:
 
 @dataclass
 class TenantCatalog:
-    """The banks one tenant can see: the shipped ones, then its own (drafts included)."""
+    """The banks one tenant can see: the shipped ones, then its own (drafts included).
+
+    Reads go through `session`, the request's own; a read-only caller may give `open_session` instead, and
+    a session is then opened for a tenant bank's read alone: a shipped bank, most requests, needs none.
+    """
 
     registry: BankRegistry
-    session: Session
+    session: Session | None
     tenant: Tenant
+    open_session: Callable[[], Session] | None = None
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        if self.session is not None:
+            yield self.session
+            return
+        assert self.open_session is not None
+        with self.open_session() as session:
+            yield session
 
     def _rows(self, slug: str) -> list[BankVersion]:
         query = select(BankVersion).where(BankVersion.owner == owner_of(self.tenant.id), BankVersion.slug == slug)
-        return list(self.session.exec(query).all())
+        with self._reading() as session:
+            return list(session.exec(query).all())
 
     def _load(self, row: BankVersion) -> RegisteredBank:
         return self.registry.parsed(row.id, row.content_hash, row.status, lambda: _registered(row))
@@ -94,12 +111,13 @@ class TenantCatalog:
     def get(self, slug: str, version: str) -> RegisteredBank | None:
         if self.registry.is_shipped(slug):
             return self.registry.get(slug, version)
-        row = self.session.exec(
-            select(BankVersion).where(
-                BankVersion.owner == owner_of(self.tenant.id), BankVersion.slug == slug, BankVersion.version == version
-            )
-        ).first()
-        return self._load(row) if row is not None else None
+        with self._reading() as session:
+            row = session.exec(
+                select(BankVersion).where(
+                    BankVersion.owner == owner_of(self.tenant.id), BankVersion.slug == slug, BankVersion.version == version
+                )
+            ).first()
+            return self._load(row) if row is not None else None
 
     def versions(self, slug: str) -> list[str]:
         if self.registry.is_shipped(slug):
@@ -110,23 +128,25 @@ class TenantCatalog:
         shipped = self.registry.shipped_by_id(version_id)
         if shipped is not None:
             return shipped
-        row = self.session.get(BankVersion, version_id)
-        if row is None or row.tenant_id != self.tenant.id:
-            return None
-        return self._load(row)
+        with self._reading() as session:
+            row = session.get(BankVersion, version_id)
+            if row is None or row.tenant_id != self.tenant.id:
+                return None
+            return self._load(row)
 
     def own_latest(self) -> list[RegisteredBank]:
         """The latest published version of each of the tenant's own banks."""
-        rows = self.session.exec(
-            select(BankVersion)
-            .where(BankVersion.owner == owner_of(self.tenant.id), BankVersion.status == BankStatus.published)
-            .order_by(col(BankVersion.slug))
-        ).all()
-        latest: dict[str, BankVersion] = {}
-        for row in rows:
-            if row.slug not in latest or version_key(row.version) > version_key(latest[row.slug].version):
-                latest[row.slug] = row
-        return [self._load(row) for row in latest.values()]
+        with self._reading() as session:
+            rows = session.exec(
+                select(BankVersion)
+                .where(BankVersion.owner == owner_of(self.tenant.id), BankVersion.status == BankStatus.published)
+                .order_by(col(BankVersion.slug))
+            ).all()
+            latest: dict[str, BankVersion] = {}
+            for row in rows:
+                if row.slug not in latest or version_key(row.version) > version_key(latest[row.slug].version):
+                    latest[row.slug] = row
+            return [self._load(row) for row in latest.values()]
 
 
 def visible_banks(registry: BankRegistry, catalog: TenantCatalog | None) -> list[RegisteredBank]:

@@ -43,6 +43,7 @@ def previous_version(catalog: TenantCatalog, registered: RegisteredBank) -> Regi
 
 
 def _overlay_of(catalog: TenantCatalog, registered: RegisteredBank) -> Overlay | None:
+    assert catalog.session is not None  # the impact report runs in the request's session
     row = catalog.session.get(BankVersion, registered.id)
     return Overlay.model_validate(row.overlay) if row is not None and row.overlay else None
 

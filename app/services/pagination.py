@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from typing import Any, TypeVar
@@ -38,12 +39,20 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 
 def keyset_page(
-    *, session: Session, query: SelectOfScalar[Row], model: Any, limit: int, cursor: str | None, core: bool = False
+    *,
+    session: Session,
+    query: SelectOfScalar[Row],
+    model: Any,
+    limit: int,
+    cursor: str | None,
+    core: bool = False,
+    position: Callable[[Row], tuple[datetime, uuid.UUID]] | None = None,
 ) -> tuple[list[Row], str | None]:
     """One page of `query`, newest first by (created_at, id), and the cursor of the next page.
 
     `core`: a query of plain columns runs on the session's connection, so its rows skip the ORM's loading
-    machinery (a third of a 50-row page's cost); a query of whole objects needs the ORM.
+    machinery (a third of a 50-row page's cost); a query of whole objects needs the ORM. `position`: a row's
+    (created_at, id), where the query reads them as something else than a datetime and a UUID.
     """
     created, ident = col(model.created_at), col(model.id)
     if cursor is not None:
@@ -56,4 +65,5 @@ def keyset_page(
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].created_at, rows[-1].id)  # type: ignore[attr-defined]
+    last = rows[-1]
+    return rows, encode_cursor(*(position(last) if position else (last.created_at, last.id)))  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -140,6 +141,26 @@ class TestListAssessments:
                 break
         assert pages == 3
         assert seen == list(reversed(ids))
+
+    @pytest.mark.parametrize("microsecond", [0, 7, 123456])
+    def test_listed_fields_are_those_read_one_by_one(
+        self, client: TestClient, auth: dict[str, str], monkeypatch: pytest.MonkeyPatch, microsecond: int
+    ) -> None:
+        # the list prints ids and times its own way on SQLite (from the stored text); they must read the same
+        moment = datetime(2026, 3, 9, 8, 5, 1, microsecond, tzinfo=UTC)
+        monkeypatch.setattr("app.services.assessments.utcnow", lambda: moment)
+        earlier = create(client, auth).json()
+        follow_up = create(client, auth, follows=earlier["id"], respondent={"organisation": "B", "email": "b@example.fi"})
+        draft = create(client, auth, submit=False, respondent={"organisation": "C", "external_ref": "crm-9"})
+        listed = client.get("/v1/assessments", params={"limit": 2}, headers=auth).json()
+        listed["items"] += client.get("/v1/assessments", params={"cursor": listed["next_cursor"]}, headers=auth).json()["items"]
+        assert len(listed["items"]) == 3
+        for item in listed["items"]:
+            one = client.get(f"/v1/assessments/{item['id']}", headers=auth).json()
+            assert item == {key: one[key] for key in item}
+            assert datetime.fromisoformat(item["created_at"]) == moment
+        assert {item["id"] for item in listed["items"]} == {earlier["id"], follow_up.json()["id"], draft.json()["id"]}
+        assert [i["follows"] for i in listed["items"] if i["id"] == follow_up.json()["id"]] == [earlier["id"]]
 
     def test_filters(self, client: TestClient, auth: dict[str, str]) -> None:
         ready = create(client, auth, respondent={"organisation": "A", "external_ref": "crm-7"}).json()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import json
 import os
@@ -77,7 +78,11 @@ def request_caller(app: Any, key: str) -> Callable[[str, str, bytes], Awaitable[
 
 
 async def measure(args: argparse.Namespace) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="readiness-cpu-"))
+    with tempfile.TemporaryDirectory(prefix="readiness-cpu-") as name:
+        await measure_in(Path(name), args)
+
+
+async def measure_in(folder: Path, args: argparse.Namespace) -> None:
     settings = Settings(
         database_url=f"sqlite:///{folder}/cpu.db",
         key_pepper=SecretStr("bench-pepper"),
@@ -104,8 +109,12 @@ async def measure(args: argparse.Namespace) -> None:
         "list": ("GET", "/v1/assessments?limit=50", b""),
     }
     # the access log goes to a file, as a server's stdout would go to a pipe
-    sys.stdout = open(folder / "access.log", "w")  # noqa: SIM115
-    report = sys.__stdout__
+    report = sys.stdout
+    with open(folder / "access.log", "w") as access_log, contextlib.redirect_stdout(access_log):
+        await drive(app, key, routes, args, report)
+
+
+async def drive(app: Any, key: str, routes: dict[str, tuple[str, str, bytes]], args: argparse.Namespace, report: Any) -> None:
     async with app.router.lifespan_context(app):
         call = request_caller(app, key)
         for _ in range(60):  # a full first page for the list, and warm caches everywhere
@@ -137,7 +146,6 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", choices=["healthz", "bank", "score", "create", "list"], default=None)
     args = parser.parse_args()
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "")
     asyncio.run(measure(args))
 
 

@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import cProfile
 import json
-import os
 import pstats
 import sys
 import tempfile

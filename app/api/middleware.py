@@ -58,7 +58,16 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = chunked = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                chunked = value
+        if declared is None and chunked is None:
+            # no body at all (most GETs): nothing to count, and no wrapper for every message
+            await self.app(scope, receive, send)
+            return
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, send)
             return
@@ -152,6 +161,12 @@ _API_CSP: Headers = [(b"content-security-policy", b"default-src 'none'; frame-an
 # answers and results carry personal data, webhook responses a signing secret: no shared cache may keep them
 _PRIVATE_PREFIXES = ("/v1/assessments", "/v1/keys", "/v1/webhooks")
 _NO_STORE: Headers = [(b"cache-control", b"no-store")]
+# by (an API page, a private one): made once, not per request
+_HEADER_SETS: dict[tuple[bool, bool], Headers] = {
+    (api, private): _SECURITY_HEADERS + (_API_CSP if api else []) + (_NO_STORE if private else [])
+    for api in (False, True)
+    for private in (False, True)
+}
 
 
 class SecurityHeaders:
@@ -163,17 +178,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        extra = list(_SECURITY_HEADERS)
-        if path not in _DOCS_PATHS:
-            extra += _API_CSP
-        if path.startswith(_PRIVATE_PREFIXES):
-            extra += _NO_STORE
+        extra = _HEADER_SETS[(path not in _DOCS_PATHS, path.startswith(_PRIVATE_PREFIXES))]
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                # a route that sets one of these itself (an HTML page's own CSP) knows better than the default
-                present = {name.lower() for name, _ in headers}
+                headers = list(message.get("headers", ()))
+                # a route that sets one of these itself (an HTML page's own CSP) knows better than the default;
+                # Starlette's header names are lower case already
+                present = {name for name, _ in headers}
                 message["headers"] = headers + [(name, value) for name, value in extra if name not in present]
             await send(message)
 

@@ -76,13 +76,20 @@ class Metrics:
             ["decision"],
             registry=own,
         )
+        # bounded as the labels are: methods, route templates and statuses
+        self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         for decision in Decision:  # every decision is a series from the start, at 0
             self.submitted.labels(decision.value)
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         method = method if method in _METHODS else "other"
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        # the labelled series, looked up once each: `labels()` checks and joins its values on every call
+        key = (method, route, status)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = (self.requests.labels(method, route, str(status)), self.latency.labels(method, route))
+        series[0].inc()
+        series[1].observe(seconds)
 
     def count_submitted(self, assessments: Iterable[Submitted]) -> None:
         """Count what was submitted, once committed: drafts carry no decision and are not counted."""

@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlmodel import Session
@@ -64,6 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # what start-up made (banks, models, routes) lives as long as the process: out of the collector's
             # sight, a full collection walks only what requests make, and the long pauses go from the tail
             gc.freeze()
+            # 32 clients' requests in 32 threads spent most of their CPU handing the interpreter lock around
+            # (a list page cost 4 times its work): a few threads, and the rest wait their turn on the loop
+            to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
             with webhook_worker.running(engine=engine, settings=settings):
                 yield
         finally:

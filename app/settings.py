@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     db_pool_recycle_seconds: int = Field(
         default=1800, ge=-1, description="reconnect connections older than this (-1: never); below a proxy's idle cut-off"
     )
+    worker_threads: int = Field(
+        default=4,
+        ge=1,
+        le=1000,
+        description="Threads per process for the routes that wait on the database; more only add contention "
+        "for Python's one interpreter lock",
+    )
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, description="Larger request bodies get 413")
     rate_limit: str = Field(
         default="600/minute", description="Requests per API key (or client address without one), limits syntax"

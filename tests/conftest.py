@@ -14,14 +14,37 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from app import migrations
+from app.banks.loader import LoadedBank, bank_files
 from app.db import is_sqlite, make_engine, metadata
 from app.main import create_app
 from app.models.tenants import KeyKind
+from app.services import banks as bank_service
 from app.services import keys as key_service
 from app.settings import Settings, get_settings
 
 TEST_DATABASE_ENV = "READINESS_TEST_DATABASE_URL"
 TEST_PEPPER = "test-pepper"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def parse_each_bank_directory_once() -> Iterator[None]:
+    """Every app start-up syncs the shipped banks; the same files need parsing only once per run.
+
+    Keyed by each file's path and bytes, so a test that writes or changes a bank gets a parse of
+    its own, and a directory that fails to load is never kept: it fails again on every start-up.
+    """
+    parsed: dict[tuple[tuple[str, bytes], ...], list[LoadedBank]] = {}
+    load_bank_directory = bank_service.load_bank_directory
+
+    def load_once(directory: Path) -> list[LoadedBank]:
+        contents = tuple((str(path), path.read_bytes()) for path in bank_files(directory))
+        if contents not in parsed:
+            parsed[contents] = load_bank_directory(directory)
+        return list(parsed[contents])  # LoadedBank and Bank are frozen: only the list is the caller's
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bank_service, "load_bank_directory", load_once)
+        yield
 
 
 @pytest.fixture(scope="session")

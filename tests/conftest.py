@@ -1,5 +1,6 @@
-"""Test wiring: one migrated database per run (SQLite, or PostgreSQL when
-READINESS_TEST_DATABASE_URL is set), emptied after every test that used it."""
+"""Test wiring: one migrated database per run and per xdist worker (SQLite, or
+PostgreSQL when READINESS_TEST_DATABASE_URL is set), emptied after every test
+that used it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlmodel import Session
 
 from app import migrations
@@ -49,8 +50,10 @@ def parse_each_bank_directory_once() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # tmp_path_factory is already a folder per xdist worker
     url = os.environ.get(TEST_DATABASE_ENV) or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     if not is_sqlite(url):
+        url = worker_database(url, os.environ.get("PYTEST_XDIST_WORKER"))
         engine = make_engine(url)
         with engine.begin() as connection:  # start from an empty database, as a new install does
             connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -58,6 +61,23 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         engine.dispose()
     migrations.upgrade(Settings(database_url=url))
     yield url
+
+
+def worker_database(url: str, worker: str | None) -> str:
+    """URL's own database without xdist; under it, URL's database name + `_gw0` (made if missing) for worker gw0."""
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = make_engine(url)
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first()
+            if exists is None:
+                connection.execute(text(f"CREATE DATABASE {connection.dialect.identifier_preparer.quote(name)}"))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,9 @@ from tests.utils.factories import body
 from tests.utils.histograms import histogram_rows, recomputed
 from tests.utils.server import Server
 
+# the real-server tests take turns on one xdist worker: never two of them loading the machine at once
+pytestmark = pytest.mark.xdist_group("system")
+
 CLIENTS = 64
 SECONDS = 6.0
 EXAMPLES = ("ready", "borderline", "no_owner", "not_ready")

@@ -29,6 +29,9 @@ from tests.utils.factories import answers, body
 from tests.utils.histograms import histogram_rows, recomputed
 from tests.utils.server import Server
 
+# the real-server tests take turns on one xdist worker: never two of them loading the machine at once
+pytestmark = pytest.mark.xdist_group("system")
+
 CYCLES = 10
 CLIENTS = 4
 SEED = 20261122

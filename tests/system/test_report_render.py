@@ -35,6 +35,9 @@ from tests.conftest import TEST_PEPPER, empty_database
 from tests.utils.factories import body, shipped_bank
 from tests.utils.server import Server
 
+# the real-server tests take turns on one xdist worker: never two of them loading the machine at once
+pytestmark = pytest.mark.xdist_group("system")
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT_DIR = os.environ.get("READINESS_REPORT_SCREENSHOT_DIR")
 PHONE, DESKTOP = 375, 1280

@@ -36,6 +36,7 @@ from app import migrations  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models.tenants import KeyKind  # noqa: E402
+from app.scoring.engine import score  # noqa: E402
 from app.services import keys as key_service  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from sqlmodel import Session  # noqa: E402
@@ -138,6 +139,15 @@ async def drive(app: Any, key: str, routes: dict[str, tuple[str, str, bytes]], a
                 await call(method, target, body)
             spent = time.process_time() - started
             print(f"| {name} | {spent / count * 1e6:,.0f} |", file=report)
+        # the share of the score route that is the engine's own: scoring the same answers, and the result to JSON
+        registered = app.state.registry.latest(SLUG)
+        answers = json.loads(ANSWERS.read_text())
+        started = time.process_time()
+        for _ in range(args.requests):
+            result = score(registered.bank, answers, lang="en", content_hash=registered.content_hash)
+            result.__pydantic_serializer__.to_json(result)
+        spent = time.process_time() - started
+        print(f"| engine alone: score() and its JSON | {spent / args.requests * 1e6:,.0f} |", file=report)
 
 
 def main() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from anyio import to_thread
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy import Engine, func, select
 
 from app.banks.loader import BankFileError
@@ -75,3 +77,21 @@ class TestShippedBanks:
         with pytest.raises(BankFileError, match="expected no_go, got go"):
             with TestClient(create_app(settings)):
                 pass
+
+
+class TestWorkerThreads:
+    @pytest.mark.parametrize("threads", [1, 4, 9])
+    def test_the_threadpool_of_a_running_app_has_the_configured_size(self, settings: Settings, threads: int) -> None:
+        async def tokens() -> float:
+            return to_thread.current_default_thread_limiter().total_tokens
+
+        with TestClient(create_app(settings.model_copy(update={"worker_threads": threads}))) as client:
+            # a `def` route still answers through the narrowed pool
+            assert client.get("/readyz").status_code == 200
+            assert client.portal.call(tokens) == threads
+
+    @pytest.mark.parametrize("value", ["0", "-1", "many"])
+    def test_a_threadpool_without_threads_is_refused(self, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+        monkeypatch.setenv("READINESS_WORKER_THREADS", value)
+        with pytest.raises(ValidationError, match="worker_threads"):
+            Settings()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Literal
 
 from fastapi import Depends, Header, Query, Request
@@ -43,6 +43,12 @@ def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
+def _session_opener(request: Request) -> Callable[[], Session]:
+    """For work that opens a short session of its own, only when it needs one (a key's look-up, a tenant bank)."""
+    engine = request.app.state.engine
+    return lambda: Session(engine, expire_on_commit=False)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 # scope="function": the session closes before the response is sent; services commit themselves
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -78,7 +84,7 @@ async def get_optional_principal(
     # of its own (no dependency of its own: each one FastAPI resolves costs more than the cached look-up)
     state = request.app.state
     principal = key_service.authenticate(
-        open_session=lambda: Session(state.engine, expire_on_commit=False),
+        open_session=_session_opener(request),
         key=credentials.credentials,
         pepper=state.settings.key_pepper.get_secret_value(),
         cache=state.key_cache,
@@ -145,7 +151,7 @@ async def get_source(request: Request, principal: OptionalPrincipalDep) -> BankR
         registry=state.registry,
         session=None,
         tenant=principal.tenant,
-        open_session=lambda: Session(state.engine, expire_on_commit=False),
+        open_session=_session_opener(request),
     )
 
 
